@@ -1,0 +1,66 @@
+/**
+ * Opens the store: PGlite in the data directory (embedded) or PostgreSQL (server), and runs
+ * the migrations in src/store/migrations in transactions, so a crash mid-migration leaves
+ * the schema as it was.
+ */
+import { promises as fs } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { PGlite } from '@electric-sql/pglite'
+import { FileMigrationProvider, Kysely, Migrator, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import { pgliteDialect } from './pgliteDialect.ts'
+import type { Database } from './schema.ts'
+
+export type Db = Kysely<Database>
+
+export type StoreTarget = { kind: 'pglite'; dir: string | null } | { kind: 'postgres'; url: string }
+
+export interface Store {
+  db: Db
+  kind: StoreTarget['kind']
+  close(): Promise<void>
+}
+
+// int8 and numeric come back as strings from pg; repositories turn them into bigint.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v)
+
+const migrationFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations')
+
+export async function openStore(target: StoreTarget): Promise<Store> {
+  let db: Db
+  let closeDriver: () => Promise<void>
+  if (target.kind === 'pglite') {
+    if (target.dir) await fs.mkdir(target.dir, { recursive: true })
+    // int8 as string on both adapters, so repositories see the same types everywhere.
+    const options = { parsers: { 20: (v: string) => v } }
+    const lite = target.dir ? await PGlite.create(target.dir, options) : await PGlite.create(options)
+    db = new Kysely<Database>({ dialect: pgliteDialect(lite) })
+    closeDriver = () => lite.close()
+  } else {
+    const pool = new pg.Pool({ connectionString: target.url, max: 10 })
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    closeDriver = async () => {}
+  }
+  await migrate(db)
+  return {
+    db,
+    kind: target.kind,
+    async close() {
+      await db.destroy()
+      await closeDriver()
+    },
+  }
+}
+
+export async function migrate(db: Kysely<unknown>): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: new FileMigrationProvider({ fs, path, migrationFolder }),
+  })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown'
+    throw new Error(`database migration ${failed} failed: ${(error as Error).message ?? error}`)
+  }
+}
