@@ -15,7 +15,11 @@ const settings = {
     default: 'embedded',
     doc: 'embedded: anvil, PGlite and in-process events inside Tillid; server: external PostgreSQL, AMQP and RPC',
   },
-  TILLID_DATA_DIR: { schema: z.string().min(1), default: './.tillid-data', doc: 'directory for all local state' },
+  TILLID_DATA_DIR: {
+    schema: z.string().min(1),
+    default: './.tillid-data',
+    doc: 'directory for all local state',
+  },
   TILLID_HOST: { schema: z.string().min(1), default: '127.0.0.1', doc: 'address the API listens on' },
   TILLID_PORT: { schema: port, default: '8080', doc: 'port of the API and web app (0 picks a free port)' },
   TILLID_PUBLIC_URL: {
@@ -118,7 +122,7 @@ function allowed(schema: z.ZodType): string {
   const inner = schema instanceof z.ZodOptional ? schema.unwrap() : schema
   if (inner instanceof z.ZodEnum) return `one of ${inner.options.join(', ')}`
   if (inner instanceof z.ZodPipe) return 'true or false'
-  return inner.description ?? 'see docs/configuration.md'
+  return (inner as { description?: string }).description ?? 'see docs/configuration.md'
 }
 
 /** Reads and validates the configuration from an environment (process.env by default). */

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fastifyStatic from '@fastify/static'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 
 /** A dependency that /readyz asks; it resolves when healthy and throws with a reason otherwise. */
@@ -26,8 +26,8 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 export const defaultWebDist = path.join(repoRoot, 'web', 'dist')
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({
-    loggerInstance: deps.logger || undefined,
+  const app: FastifyInstance = Fastify({
+    loggerInstance: (deps.logger || undefined) as FastifyBaseLogger | undefined,
     logger: deps.logger === false ? false : undefined,
     trustProxy: false,
     bodyLimit: 12 * 1024 * 1024,

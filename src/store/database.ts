@@ -53,7 +53,8 @@ export async function openStore(target: StoreTarget): Promise<Store> {
   }
 }
 
-export async function migrate(db: Kysely<unknown>): Promise<void> {
+// biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema
+export async function migrate(db: Kysely<any>): Promise<void> {
   const migrator = new Migrator({
     db,
     provider: new FileMigrationProvider({ fs, path, migrationFolder }),
