@@ -2,5 +2,9 @@
 import pino, { type Logger } from 'pino'
 
 export function createLogger(level: string, name = 'tillid'): Logger {
-  return pino({ name, level, redact: { paths: ['cpr', '*.cpr', 'name', '*.name', 'req.headers.cookie'], remove: true } })
+  return pino({
+    name,
+    level,
+    redact: { paths: ['cpr', '*.cpr', 'name', '*.name', 'req.headers.cookie'], remove: true },
+  })
 }

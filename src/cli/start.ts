@@ -1,9 +1,10 @@
 /** `tillid start`: opens the instance, serves API and web app, and shuts down cleanly on a signal. */
+
+import { sql } from 'kysely'
 import { buildApp, defaultWebDist } from '../api/app.ts'
 import type { Config } from '../config.ts'
 import { createLogger } from '../logger.ts'
 import { openInstance } from '../services/instance.ts'
-import { sql } from 'kysely'
 
 export async function start(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel)
@@ -51,7 +52,9 @@ export async function start(config: Config): Promise<void> {
   const seconds = ((Date.now() - started) / 1000).toFixed(1)
   process.stdout.write(
     `\nTillid kører på ${url}  (klar efter ${seconds} s, data i ${config.dataDir})\n` +
-      (config.demo ? `Demo-logins: sara, bo, lis, dorte, finn, ole, sanne, revisor, mor (vælg på login-siden)\n` : '') +
+      (config.demo
+        ? `Demo-logins: sara, bo, lis, dorte, finn, ole, sanne, revisor, mor (vælg på login-siden)\n`
+        : '') +
       'Stop med Ctrl-C.\n',
   )
 }

@@ -7,7 +7,10 @@ import type { PGlite } from '@electric-sql/pglite'
 import { PostgresDialect } from 'kysely'
 
 interface PgLikeClient {
-  query(sql: string, params: readonly unknown[]): Promise<{ rows: unknown[]; rowCount: number; command: string }>
+  query(
+    sql: string,
+    params: readonly unknown[],
+  ): Promise<{ rows: unknown[]; rowCount: number; command: string }>
   release(): void
 }
 
