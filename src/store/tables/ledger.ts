@@ -7,6 +7,8 @@ export interface LedgerTables {
     kind: string
     payload: string
     timestamp: string | null
+    /** Hash of the block the entry produced; null until mined, and for entries that mine nothing. */
+    block_hash: string | null
     created_at: ColumnType<Date, string | undefined, never>
   }
   /** Small key/value facts about the ledger: deployed addresses, snapshot position. */
