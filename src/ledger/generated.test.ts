@@ -12,6 +12,8 @@ describe('generated contract bindings', () => {
   it('carry creation bytecode and the functions the app calls', () => {
     for (const c of Object.values(contracts)) expect(c.bytecode).toMatch(/^0x[0-9a-f]{200,}$/)
     const names = contracts.AgreementRegistry.abi.filter((e) => e.type === 'function').map((e) => e.name)
-    expect(names).toEqual(expect.arrayContaining(['draftAgreement', 'signVersion', 'approveVersion', 'multicall']))
+    expect(names).toEqual(
+      expect.arrayContaining(['draftAgreement', 'signVersion', 'approveVersion', 'multicall']),
+    )
   })
 })
