@@ -5,9 +5,9 @@
  */
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { PGlite } from '@electric-sql/pglite'
-import { FileMigrationProvider, Kysely, Migrator, PostgresDialect } from 'kysely'
+import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { pgliteDialect } from './pgliteDialect.ts'
 import type { Database } from './schema.ts'
@@ -53,11 +53,32 @@ export async function openStore(target: StoreTarget): Promise<Store> {
   }
 }
 
+/**
+ * Loads migrations with an import() written in this module rather than inside Kysely's
+ * FileMigrationProvider: under vitest (and any loader that compiles .ts) only imports made from
+ * our own source are transformed, so Kysely's own import() of a .ts file fails.
+ */
+class SourceMigrationProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {}
+    for (const file of (await fs.readdir(migrationFolder)).sort()) {
+      if (!/^\d{3}_[\w-]+\.(ts|js|mjs)$/.test(file)) continue
+      const mod = await import(pathToFileURL(path.join(migrationFolder, file)).href)
+      out[file.replace(/\.(ts|js|mjs)$/, '')] = mod
+    }
+    return out
+  }
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema
 export async function migrate(db: Kysely<any>): Promise<void> {
+  // Keep Kysely's bookkeeping tables in the schema the connection works in: Kysely otherwise
+  // finds a kysely_migration table in any schema (e.g. public) and never creates its own.
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db)
   const migrator = new Migrator({
     db,
-    provider: new FileMigrationProvider({ fs, path, migrationFolder }),
+    provider: new SourceMigrationProvider(),
+    migrationTableSchema: rows[0]?.schema ?? undefined,
   })
   const { error, results } = await migrator.migrateToLatest()
   if (error) {
