@@ -87,6 +87,26 @@ const settings = {
     default: undefined,
     doc: 'server mode: OpenID Connect issuer URL (embedded mode runs its own development IdP)',
   },
+  TILLID_OIDC_CLIENT_ID: {
+    schema: z.string().min(1),
+    default: 'tillid',
+    doc: 'client id of Tillid at the OpenID Connect issuer',
+  },
+  TILLID_OIDC_CLIENT_SECRET: {
+    schema: z.string().optional(),
+    default: undefined,
+    doc: 'server mode: client secret at the OpenID Connect issuer (embedded mode derives one from the KEK)',
+  },
+  TILLID_OIDC_SCOPES: {
+    schema: z.string().min(1),
+    default: 'openid profile tillid',
+    doc: 'scopes asked for at login; the claims they give are mapped as in docs/authorisation.md',
+  },
+  TILLID_RATE_LIMIT: {
+    schema: z.coerce.number().int().min(0),
+    default: '1200',
+    doc: 'API requests per minute per client address (0 turns rate limiting off)',
+  },
 } as const
 
 type Settings = typeof settings
@@ -111,6 +131,10 @@ export interface Config {
   logLevel: RawConfig['TILLID_LOG_LEVEL']
   demo: boolean
   oidcIssuer: string | undefined
+  oidcClientId: string
+  oidcClientSecret: string | undefined
+  oidcScopes: string
+  rateLimit: number
 }
 
 /** Thrown for a bad setting; its message is the one line shown to the operator. */
@@ -162,6 +186,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: r.TILLID_LOG_LEVEL,
     demo: r.TILLID_DEMO,
     oidcIssuer: r.TILLID_OIDC_ISSUER,
+    oidcClientId: r.TILLID_OIDC_CLIENT_ID,
+    oidcClientSecret: r.TILLID_OIDC_CLIENT_SECRET,
+    oidcScopes: r.TILLID_OIDC_SCOPES,
+    rateLimit: r.TILLID_RATE_LIMIT,
   }
   if (config.mode === 'server') {
     const missing = [

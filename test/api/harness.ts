@@ -1,0 +1,63 @@
+/** A Fastify app with the API platform and identity plugins on an in-memory store, for test/api/*. */
+import { randomBytes } from 'node:crypto'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { type IdentityHandle, registerIdentity } from '../../src/api/plugins/identity.ts'
+import { registerApiPlatform } from '../../src/api/plugins/platform.ts'
+import { openStore, type Store } from '../../src/store/database.ts'
+
+export interface Harness {
+  app: FastifyInstance
+  store: Store
+  identity: IdentityHandle
+  kek: Uint8Array
+  /** http://127.0.0.1:PORT once `listen()` ran */
+  baseUrl: () => string
+  listen(): Promise<string>
+  close(): Promise<void>
+}
+
+export async function harness(
+  routes: (
+    app: FastifyInstance,
+    h: { identity: IdentityHandle; store: Store },
+  ) => void | Promise<void> = () => {},
+  options: { rateLimit?: { max: number } | false } = {},
+): Promise<Harness> {
+  const store = await openStore({ kind: 'pglite', dir: null })
+  const kek = new Uint8Array(randomBytes(32))
+  const app = Fastify({ logger: false })
+  let base = 'http://127.0.0.1:1'
+  await registerApiPlatform(app, { db: store.db, rateLimit: options.rateLimit ?? false })
+  const identity = await registerIdentity(app, {
+    db: store.db,
+    config: {
+      mode: 'embedded',
+      oidcIssuer: undefined,
+      oidcClientId: 'tillid',
+      oidcClientSecret: undefined,
+      oidcScopes: 'openid profile tillid',
+    },
+    kek,
+    publicUrl: () => base,
+  })
+  await routes(app, { identity, store })
+  await app.ready()
+  return {
+    app,
+    store,
+    identity,
+    kek,
+    baseUrl: () => base,
+    async listen() {
+      await app.listen({ host: '127.0.0.1', port: 0 })
+      const addr = app.server.address()
+      if (!addr || typeof addr === 'string') throw new Error('no port')
+      base = `http://127.0.0.1:${addr.port}`
+      return base
+    },
+    async close() {
+      await app.close()
+      await store.close()
+    },
+  }
+}
