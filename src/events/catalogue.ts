@@ -15,7 +15,10 @@ import { z } from 'zod'
 /** Ten digits with an optional separator after six: the shape of a CPR number (OS2datascanner rule). */
 const CPR_SHAPE = /(?<!\d)\d{6}[- ]?\d{4}(?!\d)/
 
-const noCpr = (v: string) => !CPR_SHAPE.test(v)
+const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+// A UUID can contain "ab123456-1234-…" by chance; it is an id, not a CPR number.
+const noCpr = (v: string) => UUID_SHAPE.test(v) || !CPR_SHAPE.test(v)
 
 /** An id or a reference (UUID, sagsnummer, invoice number, tx hash): no spaces, so no free text. */
 export const ref = () =>

@@ -1,0 +1,145 @@
+/**
+ * One valid example payload per event type: shown in docs/asyncapi.yaml, checked against the
+ * schemas by the tests, and used by the benchmark. Ids are fixed so the generated docs are stable.
+ */
+import type { EventPayload, EventType } from './catalogue.ts'
+
+const agreementId = '6f1c2a9e-3b4d-4c5e-8f70-1a2b3c4d5e6f'
+const caseId = '0b7d3e1f-9a2c-4e6b-8d5f-7c1a2b3e4d5f'
+const tx = '0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318'
+
+export const examplePayloads: { [T in EventType]: EventPayload<T> } = {
+  'agreement.drafted.v1': {
+    agreementId,
+    version: 1,
+    caseId,
+    municipalityId: 'K0169',
+    providerId: 'CVR-12345678',
+    serviceCode: 'SEL-107',
+    kle: '27.12.08',
+    startDate: '2026-02-01',
+    priceOre: '5420000',
+    priceUnit: 'month',
+  },
+  'agreement.signed.v1': {
+    agreementId,
+    version: 1,
+    party: 'provider',
+    signerId: 'a1b2c3d4-0000-4000-8000-000000000001',
+    signedOn: '2026-01-20',
+    txHash: tx,
+  },
+  'agreement.approved.v1': {
+    agreementId,
+    version: 1,
+    approverId: 'a1b2c3d4-0000-4000-8000-000000000002',
+    approvedOn: '2026-01-22',
+  },
+  'agreement.activated.v1': { agreementId, version: 1, effectiveFrom: '2026-02-01', txHash: tx },
+  'agreement.amended.v1': {
+    agreementId,
+    version: 2,
+    previousVersion: 1,
+    effectiveFrom: '2026-05-01',
+    changes: ['price'],
+    priceOre: '5690000',
+  },
+  'agreement.terminated.v1': {
+    agreementId,
+    version: 2,
+    effectiveTo: '2026-09-30',
+    reasonCode: 'citizen-moved',
+    terminatedBy: 'municipality',
+  },
+  'agreement.expired.v1': { agreementId, version: 2, endDate: '2027-01-31' },
+  'report.received.v1': {
+    agreementId,
+    reportId: 'c3d4e5f6-1111-4222-8333-444455556666',
+    obligationId: 'OBL-Q1',
+    periodFrom: '2026-02-01',
+    periodTo: '2026-04-30',
+    receivedOn: '2026-05-05',
+    source: 'esdh',
+    documentId: 'ESDH-DOC-2026-000123',
+    anchor: tx,
+  },
+  'report.overdue.v1': {
+    agreementId,
+    obligationId: 'OBL-Q2',
+    dueDate: '2026-08-05',
+    detectedOn: '2026-08-06',
+  },
+  'review.due.v1': { agreementId, caseId, dueDate: '2026-07-31' },
+  'payment.approved.v1': {
+    agreementId,
+    paymentId: 'PAY-2026-03',
+    periodFrom: '2026-03-01',
+    periodTo: '2026-03-31',
+    amountOre: '5420000',
+    dueDate: '2026-04-10',
+    txHash: tx,
+  },
+  'payment.withheld.v1': {
+    agreementId,
+    paymentId: 'PAY-2026-08',
+    amountOre: '5690000',
+    reasonCode: 'report-overdue',
+    obligationId: 'OBL-Q2',
+    withheldOn: '2026-08-06',
+  },
+  'payment.released.v1': {
+    agreementId,
+    paymentId: 'PAY-2026-08',
+    amountOre: '5690000',
+    releasedOn: '2026-08-20',
+  },
+  'payment.executed.v1': {
+    agreementId,
+    paymentId: 'PAY-2026-03',
+    amountOre: '5420000',
+    executedOn: '2026-04-10',
+    bankReference: 'NKS-778812',
+  },
+  'invoice.accepted.v1': {
+    agreementId,
+    invoiceId: 'INV-88412',
+    invoiceNumber: '2026-0412',
+    periodFrom: '2026-03-01',
+    periodTo: '2026-03-31',
+    amountOre: '5420000',
+    acceptedOn: '2026-04-03',
+  },
+  'invoice.deviation.v1': {
+    agreementId,
+    invoiceId: 'INV-88977',
+    invoiceNumber: '2026-0498',
+    invoicedOre: '5900000',
+    expectedOre: '5690000',
+    deviationOre: '210000',
+    deviationCode: 'amount',
+    detectedOn: '2026-06-03',
+  },
+  'case.created.v1': {
+    caseId,
+    caseNumber: '27.12.08-G01-123-26',
+    municipalityId: 'K0169',
+    kle: '27.12.08',
+    status: 'Opstaaet',
+    createdOn: '2026-01-12',
+  },
+  'case.erased.v1': {
+    caseId,
+    caseNumber: '27.12.08-G01-123-26',
+    erasedOn: '2036-01-12',
+    legalBasis: 'GDPR-17',
+  },
+  'citizen.contribution.v1': {
+    caseId,
+    agreementId,
+    contributionId: 'EGB-2026-03',
+    periodFrom: '2026-03-01',
+    periodTo: '2026-03-31',
+    amountOre: '125000',
+    legalBasis: 'SEL-163',
+  },
+}
