@@ -1,0 +1,3 @@
+export * from './accounts.ts'
+export * from './build.ts'
+export * from './validate.ts'
