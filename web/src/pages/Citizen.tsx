@@ -1,0 +1,389 @@
+import { type FormEvent, useMemo, useState } from 'react'
+import { type AgreementState, api, type CitizenAgreement, type CitizenOverview, links } from '../api.ts'
+import {
+  Alert,
+  clearSessionState,
+  ErrorSummary,
+  type Errors,
+  keyed,
+  Loaded,
+  Page,
+  RadioField,
+  SelectField,
+  TextAreaField,
+  TextField,
+  useAsync,
+  useFormErrors,
+  useSessionState,
+} from '../components/ui.tsx'
+import { formatDate, formatDateTime, formatKr } from '../format.ts'
+import { roleText } from '../session.tsx'
+
+const plainState: Record<AgreementState, string> = {
+  Draft: 'Aftalen er ved at blive lavet',
+  AwaitingApproval: 'Aftalen venter på at blive godkendt i kommunen',
+  Active: 'Aftalen gælder',
+  Terminated: 'Aftalen er stoppet',
+  Expired: 'Aftalen er udløbet',
+}
+
+const perUnit: Record<string, string> = { month: 'om måneden', hour: 'i timen', session: 'pr. gang' }
+
+function Glossary() {
+  return (
+    <section aria-labelledby="glossary-heading" className="mt-6">
+      <h2 id="glossary-heading">Hvad betyder ordene?</h2>
+      <dl className="facts">
+        <div className="facts-row">
+          <dt>Botilbud</dt>
+          <dd>
+            Et sted at bo, hvor der er voksne, som hjælper og passer på dem, der bor der. Kommunen betaler for
+            opholdet.
+          </dd>
+        </div>
+        <div className="facts-row">
+          <dt>Statusrapport</dt>
+          <dd>
+            En skriftlig beskrivelse fra stedet af, hvordan det går. Stedet skal sende den til kommunen med
+            faste mellemrum. Kommer den ikke, venter kommunen med at betale, til den kommer.
+          </dd>
+        </div>
+        <div className="facts-row">
+          <dt>Ydelse</dt>
+          <dd>Noget kommunen betaler for, fx ophold, skole, kørsel eller samvær.</dd>
+        </div>
+        <div className="facts-row">
+          <dt>Leverandør</dt>
+          <dd>Det sted eller firma, der giver hjælpen.</dd>
+        </div>
+        <div className="facts-row">
+          <dt>Revurdering</dt>
+          <dd>En dato hvor kommunen ser på, om hjælpen skal fortsætte, ændres eller stoppe.</dd>
+        </div>
+      </dl>
+    </section>
+  )
+}
+
+function AgreementCard({ a }: { a: CitizenAgreement }) {
+  return (
+    <li>
+      <h3>
+        {a.title ?? 'Aftale'}
+        {a.provider ? ` hos ${a.provider.name}` : ''}
+      </h3>
+      <p>
+        <strong>{plainState[a.state] ?? a.state}</strong>
+        {a.start ? `, fra ${formatDate(a.start)}` : ''}
+        {a.end ? ` til ${formatDate(a.end)}` : ''}.
+      </p>
+      <h4>Det betaler kommunen for</h4>
+      <ul>
+        {a.lines.map((l) => (
+          <li key={l.id}>
+            {l.name}: {formatKr(l.priceOre)} {perUnit[l.unit] ?? ''},{' '}
+            {l.end ? `fra ${formatDate(l.start)} til ${formatDate(l.end)}` : `fra ${formatDate(l.start)}`}
+          </li>
+        ))}
+      </ul>
+      {(a.nextReportDue || a.reviewDate || a.end) && (
+        <>
+          <h4>Næste datoer</h4>
+          <ul>
+            {a.nextReportDue && <li>Næste statusrapport skal komme senest {formatDate(a.nextReportDue)}</li>}
+            {a.reviewDate && <li>Kommunen ser på hjælpen igen {formatDate(a.reviewDate)}</li>}
+            {a.end && <li>Aftalen slutter {formatDate(a.end)}</li>}
+          </ul>
+        </>
+      )}
+      {a.proof && (
+        <p className="mb-0">
+          Denne aftale er registreret og kan ikke ændres i det skjulte. Reference:{' '}
+          <span className="mono">{a.proof.txHash}</span>
+        </p>
+      )}
+    </li>
+  )
+}
+
+export function CitizenOverviewPage() {
+  const o = useAsync(() => api.citizenOverview(), [])
+  return (
+    <Page title="Mit overblik">
+      <Loaded a={o} what="dit overblik">
+        {(ov) =>
+          ov.cases.length === 0 ? (
+            <p>Der er ingen sager om dig eller dit barn.</p>
+          ) : (
+            <>
+              {ov.cases.map((c) => (
+                <section key={c.id} aria-labelledby={`case-${c.id}`}>
+                  <h2 id={`case-${c.id}`}>{c.childName ? `${c.title} – ${c.childName}` : c.title}</h2>
+                  <p>
+                    Her kan du se de aftaler, kommunen har lavet. En aftale fortæller, hvad kommunen betaler
+                    for, hvem der giver hjælpen, og hvor længe.
+                  </p>
+                  <ul className="card-list">
+                    {c.agreements.map((a) => (
+                      <AgreementCard key={a.id} a={a} />
+                    ))}
+                  </ul>
+                  <h3>Dokumenter</h3>
+                  {(c.documents ?? []).length === 0 ? (
+                    <p>Der er ingen dokumenter, du kan se endnu.</p>
+                  ) : (
+                    <ul>
+                      {(c.documents ?? []).map((d) => (
+                        <li key={d.id}>
+                          <a href={links.document(d.id)} download>
+                            {d.filename}
+                          </a>
+                          {d.receivedAt ? `, modtaget ${formatDate(d.receivedAt)}` : ''}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </section>
+              ))}
+              <Glossary />
+            </>
+          )
+        }
+      </Loaded>
+    </Page>
+  )
+}
+
+export function CitizenAccessLogPage() {
+  const log = useAsync(() => api.citizenAccessLog(), [])
+  const [text, setText] = useState('')
+  const [org, setOrg] = useState('')
+  const [from, setFrom] = useState('')
+  const [to, setTo] = useState('')
+  const entries = log.data ?? []
+  const orgs = useMemo(
+    () => [...new Set(entries.map((e) => e.organisation).filter((x): x is string => Boolean(x)))].sort(),
+    [entries],
+  )
+  const shown = entries
+    .filter((e) => {
+      const day = e.at.slice(0, 10)
+      const hay = `${e.personName} ${roleText(e.role)} ${e.what} ${e.why ?? ''}`.toLowerCase()
+      return (
+        (!text || hay.includes(text.toLowerCase())) &&
+        (!org || e.organisation === org) &&
+        (!from || day >= from) &&
+        (!to || day <= to)
+      )
+    })
+    .sort((a, b) => (a.at < b.at ? 1 : -1))
+  return (
+    <Page title="Hvem har set mine data">
+      <p>
+        Hver gang en medarbejder åbner din sag eller dit barns sag, bliver det skrevet her: hvem, hvornår,
+        hvad de så, og hvorfor. Det nyeste står øverst.
+      </p>
+      <Loaded a={log} what="loggen">
+        {() => (
+          <>
+            <search aria-label="Filtrér loggen" className="filters">
+              <TextField
+                id="log-search"
+                label="Søg"
+                hint="Navn, rolle eller hvad"
+                value={text}
+                onChange={setText}
+              />
+              <SelectField
+                id="log-org"
+                label="Organisation"
+                value={org}
+                onChange={setOrg}
+                placeholder="Alle"
+                options={orgs.map((x) => ({ value: x, label: x }))}
+              />
+              <TextField id="log-from" label="Fra dato" type="date" value={from} onChange={setFrom} />
+              <TextField id="log-to" label="Til dato" type="date" value={to} onChange={setTo} />
+            </search>
+            <p aria-live="polite">
+              Viser {shown.length} af {entries.length} opslag.
+            </p>
+            {shown.length > 0 && (
+              <ul className="card-list" aria-label="Opslag">
+                {keyed(shown).map(([k, e]) => (
+                  <li key={k}>
+                    <p className="mb-2">
+                      <strong>{formatDateTime(e.at)}</strong>
+                    </p>
+                    <p className="mb-2">
+                      {e.personName}
+                      {e.role ? `, ${roleText(e.role).toLowerCase()}` : ''}
+                      {e.organisation ? `, ${e.organisation}` : ''}
+                    </p>
+                    <p className="mb-2">Så: {e.what}</p>
+                    {e.why && <p className="mb-0">Hvorfor: {e.why}</p>}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </>
+        )}
+      </Loaded>
+    </Page>
+  )
+}
+
+export function CitizenExportPage() {
+  return (
+    <Page title="Eksport">
+      <p>
+        Du kan hente alt, hvad Tillid ved om din sag eller dit barns sag: aftaler, ydelser, datoer, dokumenter
+        og loggen over, hvem der har set data.
+      </p>
+      <ul className="nobullet-list">
+        <li className="mb-4">
+          <a className="button button-primary" href={links.exportPdf} download>
+            Hent som PDF (til at læse)
+          </a>
+        </li>
+        <li>
+          <a className="button button-secondary" href={links.exportJson} download>
+            Hent som JSON (til andre systemer)
+          </a>
+        </li>
+      </ul>
+      <p className="form-hint">
+        JSON-filen bruger de samme feltnavne som kommunernes sags- og ydelsesindeks, så andre systemer kan
+        læse den. At du henter dine data, bliver også skrevet i loggen.
+      </p>
+    </Page>
+  )
+}
+
+const MAX_TEXT = 2000
+
+function ContributeForm({ ov, onDone }: { ov: CitizenOverview; onDone: () => void }) {
+  const [v, setV] = useSessionState('contribution', { caseId: ov.cases[0]?.id ?? '', kind: '', text: '' })
+  const [ok, setOk] = useState(false)
+  const f = useFormErrors()
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault()
+    setOk(false)
+    const errors: Errors = {}
+    if (!v.caseId) errors['contribution-case'] = 'Vælg hvilken sag det handler om'
+    if (!v.kind) errors['contribution-kind'] = 'Vælg om det er en kommentar eller en rettelse'
+    if (!v.text.trim()) errors['contribution-text'] = 'Skriv hvad du vil sige til kommunen'
+    else if (v.text.length > MAX_TEXT) errors['contribution-text'] = `Teksten må højst være ${MAX_TEXT} tegn`
+    await f.submit(
+      errors,
+      async () => {
+        await api.contribute({
+          caseId: v.caseId,
+          kind: v.kind as 'comment' | 'correction',
+          text: v.text.trim(),
+        })
+        clearSessionState('contribution')
+        setV({ caseId: v.caseId, kind: '', text: '' })
+        setOk(true)
+        onDone()
+      },
+      (field) => `contribution-${field === 'caseId' ? 'case' : field}`,
+    )
+  }
+  return (
+    <>
+      <ErrorSummary errors={f.errors} summaryRef={f.summaryRef} />
+      {f.failure && (
+        <Alert kind="error" heading="Din besked blev ikke sendt">
+          {f.failure}
+        </Alert>
+      )}
+      {ok && (
+        <Alert kind="success" heading="Tak – din besked er sendt">
+          Din sagsbehandler får den som en opgave. Svaret kommer her på siden.
+        </Alert>
+      )}
+      <form onSubmit={onSubmit} noValidate>
+        {ov.cases.length > 1 && (
+          <SelectField
+            id="contribution-case"
+            label="Sag"
+            value={v.caseId}
+            onChange={(x) => setV({ ...v, caseId: x })}
+            options={ov.cases.map((c) => ({ value: c.id, label: c.title }))}
+            error={f.errors['contribution-case']}
+          />
+        )}
+        <RadioField
+          id="contribution-kind"
+          legend="Hvad vil du?"
+          value={v.kind}
+          onChange={(x) => setV({ ...v, kind: x })}
+          error={f.errors['contribution-kind']}
+          options={[
+            { value: 'comment', label: 'Skrive en kommentar' },
+            { value: 'correction', label: 'Bede om at få noget rettet' },
+          ]}
+        />
+        <TextAreaField
+          id="contribution-text"
+          label="Din besked"
+          hint="Skriv med dine egne ord. Hvis noget er forkert, så skriv hvad der står, og hvad der er rigtigt."
+          value={v.text}
+          onChange={(x) => setV({ ...v, text: x })}
+          error={f.errors['contribution-text']}
+          maxLength={MAX_TEXT}
+        />
+        <button type="submit" className="button button-primary" disabled={f.busy}>
+          Send til kommunen
+        </button>
+      </form>
+    </>
+  )
+}
+
+export function CitizenContributePage() {
+  const o = useAsync(() => api.citizenOverview(), [])
+  return (
+    <Page title="Bidrag">
+      <p>
+        Du kan skrive en kommentar til sagen eller bede kommunen rette noget, der er forkert. Din
+        sagsbehandler svarer dig her.
+      </p>
+      <Loaded a={o} what="dine sager">
+        {(ov) => (
+          <>
+            <ContributeForm ov={ov} onDone={o.reload} />
+            <h2>Dine tidligere beskeder</h2>
+            {ov.cases.flatMap((c) => c.contributions ?? []).length === 0 ? (
+              <p>Du har ikke sendt nogen beskeder endnu.</p>
+            ) : (
+              <ul className="card-list">
+                {ov.cases
+                  .flatMap((c) => c.contributions ?? [])
+                  .map((k) => (
+                    <li key={k.id}>
+                      <p className="mb-2">
+                        <strong>{k.kind === 'correction' ? 'Bedt om rettelse' : 'Kommentar'}</strong>
+                        {k.createdAt ? `, ${formatDateTime(k.createdAt)}` : ''}
+                      </p>
+                      <p>{k.text}</p>
+                      <p className="mb-0">
+                        {k.answer ? (
+                          <>
+                            <strong>Svar fra kommunen:</strong> {k.answer}
+                          </>
+                        ) : (
+                          'Kommunen har ikke svaret endnu.'
+                        )}
+                      </p>
+                    </li>
+                  ))}
+              </ul>
+            )}
+          </>
+        )}
+      </Loaded>
+    </Page>
+  )
+}
