@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { type IdentityHandle, registerIdentity } from '../../src/api/plugins/identity.ts'
 import { registerApiPlatform } from '../../src/api/plugins/platform.ts'
+import { persona } from '../../src/identity/personas.ts'
+import { mapClaims } from '../../src/identity/principal.ts'
 import { openStore, type Store } from '../../src/store/database.ts'
 
 export interface Harness {
@@ -21,9 +23,10 @@ export async function harness(
     app: FastifyInstance,
     h: { identity: IdentityHandle; store: Store },
   ) => void | Promise<void> = () => {},
-  options: { rateLimit?: { max: number } | false } = {},
+  options: { rateLimit?: { max: number } | false; store?: Store } = {},
 ): Promise<Harness> {
-  const store = await openStore({ kind: 'pglite', dir: null })
+  // Opening PGlite is the slow part of these tests; a file may share one store between apps.
+  const store = options.store ?? (await openStore({ kind: 'pglite', dir: null }))
   const kek = new Uint8Array(randomBytes(32))
   const app = Fastify({ logger: false })
   let base = 'http://127.0.0.1:1'
@@ -57,7 +60,21 @@ export async function harness(
     },
     async close() {
       await app.close()
-      await store.close()
+      if (!options.store) await store.close()
     },
+  }
+}
+
+/** A session for one of the scenario's people without the OIDC round trip (that has its own test). */
+export async function sessionFor(h: Harness, login: string) {
+  const p = persona(login)
+  if (!p) throw new Error(`no persona ${login}`)
+  const principal = await h.identity.directory.resolve(mapClaims(p.claims))
+  const { token, session } = await h.identity.sessions.create(principal)
+  return {
+    principal,
+    session,
+    cookie: `tillid_session=${token}`,
+    headers: { cookie: `tillid_session=${token}`, 'x-csrf-token': session.csrfToken },
   }
 }

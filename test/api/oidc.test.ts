@@ -1,0 +1,121 @@
+/**
+ * The whole OpenID Connect login against the embedded development IdP over real HTTP, as a browser
+ * (and the demo command) does it: persona picker, code + PKCE, session cookie, /api/me, logout.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loginAs } from '../../src/identity/loginAs.ts'
+import { type Harness, harness } from './harness.ts'
+
+let h: Harness
+let base: string
+
+beforeAll(async () => {
+  h = await harness()
+  base = await h.listen()
+})
+afterAll(() => h.close())
+
+describe('OIDC login round trip', () => {
+  it('logs Sara in through the persona picker and gives her session', async () => {
+    const sara = await loginAs(base, 'sara')
+    expect(sara.me.person).toMatchObject({ name: 'Sara', role: 'caseworker', kind: 'staff' })
+    expect(sara.me.organisation).toMatchObject({
+      kind: 'municipality',
+      code: '169',
+      name: 'Høje-Taastrup Kommune',
+    })
+    expect(sara.me.kle).toEqual(['27.24'])
+    expect(sara.cookie).toMatch(/^tillid_session=/)
+    const again = await loginAs(base, 'sara')
+    // The same person, a new session.
+    expect(again.me.person.id).toBe(sara.me.person.id)
+    expect(again.csrfToken).not.toBe(sara.csrfToken)
+  })
+
+  it('logs in a provider signatory and a citizen with their own tenants', async () => {
+    const ole = await loginAs(base, 'ole')
+    expect(ole.me.organisation).toMatchObject({ kind: 'provider', name: 'Østervold' })
+    const mor = await loginAs(base, 'mor')
+    expect(mor.me.person).toMatchObject({ role: 'citizen', kind: 'citizen' })
+    expect(mor.me.organisation).toBeNull()
+  })
+
+  it('sets a httpOnly SameSite=Lax session cookie and redirects to returnTo', async () => {
+    // Walk the flow by hand to see the headers the browser sees.
+    const jar = new Map<string, string>()
+    const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
+    const go = async (url: string, init: RequestInit = {}) => {
+      const res = await fetch(url, {
+        ...init,
+        redirect: 'manual',
+        headers: { ...(init.headers ?? {}), cookie: cookieHeader() },
+      })
+      for (const c of res.headers.getSetCookie()) {
+        const [pair] = c.split(';')
+        const i = pair!.indexOf('=')
+        jar.set(pair!.slice(0, i), pair!.slice(i + 1))
+      }
+      return res
+    }
+    let res = await go(`${base}/auth/login?returnTo=/sager/123`)
+    expect(res.status).toBe(302)
+    const authUrl = new URL(res.headers.get('location')!)
+    expect(authUrl.pathname).toBe('/oidc/auth')
+    expect(authUrl.searchParams.get('code_challenge_method')).toBe('S256')
+    expect(authUrl.searchParams.get('state')).toBeTruthy()
+    res = await go(authUrl.href)
+    const picker = new URL(res.headers.get('location')!, base)
+    res = await go(picker.href)
+    const html = await res.text()
+    expect(html).toContain('Udviklings-login')
+    expect(html).toContain('lang="da"')
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'")
+    res = await go(`${picker.href}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'persona=dorte',
+    })
+    let location = res.headers.get('location')!
+    let final: Response | null = null
+    for (let i = 0; i < 5 && location; i++) {
+      const url = new URL(location, base)
+      if (!url.pathname.startsWith('/oidc') && !url.pathname.startsWith('/auth')) break
+      final = await go(url.href)
+      location = final.headers.get('location') ?? ''
+    }
+    expect(location).toBe('/sager/123')
+    const setCookie = final!.headers.getSetCookie().find((c) => c.startsWith('tillid_session='))!
+    expect(setCookie).toMatch(/HttpOnly/i)
+    expect(setCookie).toMatch(/SameSite=Lax/i)
+    const me = await fetch(`${base}/api/me`, { headers: { cookie: cookieHeader() } })
+    expect((await me.json()).person.role).toBe('director')
+  })
+
+  it('refuses an open redirect in returnTo', async () => {
+    for (const bad of ['https://evil.example/', '//evil.example/x', '/\\evil.example']) {
+      const res = await fetch(`${base}/auth/login?returnTo=${encodeURIComponent(bad)}`, {
+        redirect: 'manual',
+      })
+      expect(res.status, bad).toBe(400)
+      expect((await res.json()).errors[0].field).toBe('returnTo')
+    }
+  })
+
+  it('refuses a callback that did not start at /auth/login', async () => {
+    const res = await fetch(`${base}/auth/callback?code=forged&state=forged`, { redirect: 'manual' })
+    expect(res.status).toBe(401)
+    expect((await res.json()).code).toBe('login_failed')
+  })
+
+  it('ends the session at logout', async () => {
+    const lis = await loginAs(base, 'lis')
+    const out = await fetch(`${base}/auth/logout`, { method: 'POST', headers: lis.headers })
+    expect(out.status).toBe(204)
+    const me = await fetch(`${base}/api/me`, { headers: { cookie: lis.cookie } })
+    expect(me.status).toBe(401)
+  })
+
+  it('does not know people who are not in the scenario', async () => {
+    await expect(loginAs(base, 'mallory')).rejects.toThrow(/no persona 'mallory'/)
+  })
+})
