@@ -1,6 +1,5 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { ServiceLine } from './agreementModel.ts'
 import {
   addDays,
   daysInclusive,
@@ -15,6 +14,7 @@ import {
   type EntitlementLine,
   effectiveEnd,
   lineEntitlement,
+  lineMonthlyValueOre,
   monthEntitlement,
   monthlyValueOre,
   proRataOre,
@@ -53,7 +53,27 @@ describe('scenario: Østervold placement', () => {
   })
 
   it('the monthly value behind the approval threshold is 72,500 kr (> 50,000 kr)', () => {
-    expect(monthlyValueOre(v1 as ServiceLine[])).toBe(7_250_000n)
+    expect(monthlyValueOre(v1)).toBe(7_250_000n)
+  })
+
+  it('an hourly line counts with the most sessions a month can hold (⌈31/14⌉ = 3 × 4 h × 650 kr)', () => {
+    expect(lineMonthlyValueOre(samvaer)).toBe(780_000n)
+    expect(
+      lineMonthlyValueOre({
+        ...samvaer,
+        unit: 'session',
+        schedule: { ...samvaer.schedule, everyWeeks: 1 } as never,
+      }),
+    ).toBe(325_000n)
+  })
+
+  it('nothing is paid before the agreement starts, even for a line dated earlier', () => {
+    const early = monthLine(0, 3_100_000n, '2026-01-01', null)
+    expect(lineEntitlement(early, '2026-01', { start: '2026-01-11' })).toMatchObject({
+      daysActive: 21,
+      amountOre: 2_100_000n,
+    })
+    expect(lineEntitlement(early, '2025-12', { start: '2026-01-11' }).amountOre).toBe(0n)
   })
 
   it('May 2026: 52,000 + 14,000 + 9,800 = 75,800 kr; nothing for taxi after 2026-04-30', () => {
@@ -70,16 +90,16 @@ describe('scenario: Østervold placement', () => {
   })
 
   it('termination effective 2027-01-31: January 2027 paid in full, nothing after', () => {
-    expect(monthEntitlement(v2, '2027-01', '2027-01-31').proRataTotalOre).toBe(6_600_000n)
+    expect(monthEntitlement(v2, '2027-01', { end: '2027-01-31' }).proRataTotalOre).toBe(6_600_000n)
     for (const p of ['2027-02', '2027-03', '2028-01']) {
-      expect(monthEntitlement(v2, p, '2027-01-31').proRataTotalOre).toBe(0n)
-      expect(lineEntitlement(samvaer, p, '2027-01-31').amountOre).toBe(0n)
+      expect(monthEntitlement(v2, p, { end: '2027-01-31' }).proRataTotalOre).toBe(0n)
+      expect(lineEntitlement(samvaer, p, { end: '2027-01-31' }).amountOre).toBe(0n)
     }
   })
 
   it('a mid-month termination is pro rata per line, rounded half-up', () => {
     // 5,200,000 × 15/31 = 2,516,129.03… ; 1,400,000 × 15/31 = 677,419.35…
-    const e = monthEntitlement(v2, '2027-01', '2027-01-15')
+    const e = monthEntitlement(v2, '2027-01', { end: '2027-01-15' })
     expect(e.lines.map((l) => l.amountOre)).toEqual([2_516_129n, 677_419n, 0n, 0n])
     expect(e.proRataTotalOre).toBe(3_193_548n)
   })
@@ -164,7 +184,7 @@ describe('properties', () => {
         const end = addDays(start, len)
         let days = 0
         for (const p of periodsBetween(start.slice(0, 7), end.slice(0, 7)))
-          days += daysActiveInPeriod(p, start, end)
+          days += daysActiveInPeriod(p, { start, end })
         expect(days).toBe(daysInclusive(start, end))
         const dim = daysInPeriod(start.slice(0, 7))
         let prev = -1n

@@ -4,19 +4,9 @@
  * before the line's start, after its end or after the agreement's end (termination).
  */
 import type { ServiceLine } from './agreementModel.ts'
-import {
-  compareDates,
-  daysInclusive,
-  daysInPeriod,
-  type IsoDate,
-  maxDate,
-  minDate,
-  type Period,
-  periodEnd,
-  periodStart,
-} from './calendar.ts'
+import { daysInclusive, daysInPeriod, type IsoDate, minDate, type Period } from './calendar.ts'
 import { mulDivHalfUp, type Ore } from './money.ts'
-import { expectedForLine } from './schedule.ts'
+import { type AgreementWindow, activeWindow, expectedForLine } from './schedule.ts'
 
 /** The last day a line can be paid for: its own end, cut by the agreement's end (termination/expiry). */
 export function effectiveEnd(lineEnd: IsoDate | null, agreementEnd: IsoDate | null = null): IsoDate | null {
@@ -25,11 +15,14 @@ export function effectiveEnd(lineEnd: IsoDate | null, agreementEnd: IsoDate | nu
   return minDate(lineEnd, agreementEnd)
 }
 
-/** Days of `period` inside [start, end] (end inclusive, null = open). */
-export function daysActiveInPeriod(period: Period, start: IsoDate, end: IsoDate | null): number {
-  const from = maxDate(start, periodStart(period))
-  const to = end === null ? periodEnd(period) : minDate(end, periodEnd(period))
-  return compareDates(from, to) > 0 ? 0 : daysInclusive(from, to)
+/** Days of `period` on which the line (and the agreement, when given) is in force. */
+export function daysActiveInPeriod(
+  period: Period,
+  line: { start: IsoDate; end: IsoDate | null },
+  agreement: AgreementWindow = {},
+): number {
+  const w = activeWindow(period, line, agreement)
+  return w ? daysInclusive(w.from, w.to) : 0
 }
 
 /** `priceOre × daysActive / daysInMonth`, rounded half-up (the one rounding, per line). */
@@ -68,11 +61,10 @@ export type EntitlementLine = Pick<ServiceLine, 'index' | 'priceOre' | 'unit' | 
 export function lineEntitlement(
   line: EntitlementLine,
   period: Period,
-  agreementEnd: IsoDate | null = null,
+  agreement: AgreementWindow = {},
 ): LineEntitlement {
-  const end = effectiveEnd(line.end, agreementEnd)
   const dim = daysInPeriod(period)
-  const daysActive = daysActiveInPeriod(period, line.start, end)
+  const daysActive = daysActiveInPeriod(period, line, agreement)
   if (line.unit === 'month') {
     return {
       index: line.index,
@@ -85,7 +77,7 @@ export function lineEntitlement(
       expectedQuantity: 0,
     }
   }
-  const expected = expectedForLine(line, period, agreementEnd)
+  const expected = expectedForLine(line, period, agreement)
   return {
     index: line.index,
     unit: line.unit,
@@ -107,13 +99,13 @@ export interface MonthEntitlement {
   invoicedExpectedOre: Ore
 }
 
-/** Entitlement of every line of one agreement version for `period`. */
+/** Entitlement of every line of one agreement version for `period` (PaymentLedger.entitlement). */
 export function monthEntitlement(
   lines: readonly EntitlementLine[],
   period: Period,
-  agreementEnd: IsoDate | null = null,
+  agreement: AgreementWindow = {},
 ): MonthEntitlement {
-  const out = lines.map((l) => lineEntitlement(l, period, agreementEnd))
+  const out = lines.map((l) => lineEntitlement(l, period, agreement))
   let proRataTotalOre = 0n
   let invoicedExpectedOre = 0n
   for (const l of out) {
@@ -123,9 +115,22 @@ export function monthEntitlement(
   return { period, lines: out, proRataTotalOre, invoicedExpectedOre }
 }
 
-/** The full monthly value of the month lines (what the approval threshold is compared with). */
-export function monthlyValueOre(lines: readonly Pick<ServiceLine, 'priceOre' | 'unit'>[]): Ore {
+/**
+ * The monthly value of a line held against the approval threshold (AgreementRegistry.monthlyValueOf):
+ * the price for a month line; for an hour/session line the price times the most sessions a month can
+ * hold (⌈31 / (7·everyWeeks)⌉), times the hours per session for an hour line.
+ */
+export function lineMonthlyValueOre(line: Pick<ServiceLine, 'priceOre' | 'unit' | 'schedule'>): Ore {
+  if (line.unit === 'month') return line.priceOre
+  if (line.schedule.kind !== 'sessions') throw new RangeError(`An ${line.unit} line needs a session schedule`)
+  const step = 7 * line.schedule.everyWeeks
+  const sessions = Math.ceil(31 / step)
+  const quantity = line.unit === 'hour' ? sessions * line.schedule.hoursPerSession : sessions
+  return line.priceOre * BigInt(quantity)
+}
+
+export function monthlyValueOre(lines: readonly Pick<ServiceLine, 'priceOre' | 'unit' | 'schedule'>[]): Ore {
   let total = 0n
-  for (const l of lines) if (l.unit === 'month') total += l.priceOre
+  for (const l of lines) total += lineMonthlyValueOre(l)
   return total
 }

@@ -68,14 +68,28 @@ export function sessionDates(schedule: SessionSchedule, from: IsoDate, to: IsoDa
   return Array.from({ length: n }, (_, i) => addDays(first, i * step))
 }
 
-/** The part of `period` in which a line is active, or null when it is not active at all. */
-export function activeRangeInPeriod(
+/**
+ * The agreement's own dates, which bound every line (PaymentLedger._window): `end` is the termination or
+ * expiry date once there is one.
+ */
+export interface AgreementWindow {
+  start?: IsoDate | null
+  end?: IsoDate | null
+}
+
+/**
+ * The days of `period` on which both the line and the agreement are in force, or null when there are
+ * none — PaymentLedger._window on chain.
+ */
+export function activeWindow(
   period: Period,
-  start: IsoDate,
-  end: IsoDate | null,
+  line: { start: IsoDate; end: IsoDate | null },
+  agreement: AgreementWindow = {},
 ): { from: IsoDate; to: IsoDate } | null {
-  const from = maxDate(start, periodStart(period))
-  const to = end === null ? periodEnd(period) : minDate(end, periodEnd(period))
+  let from = maxDate(line.start, periodStart(period))
+  if (agreement.start) from = maxDate(from, agreement.start)
+  let to = line.end === null ? periodEnd(period) : minDate(line.end, periodEnd(period))
+  if (agreement.end) to = minDate(to, agreement.end)
   return compareDates(from, to) > 0 ? null : { from, to }
 }
 
@@ -96,15 +110,13 @@ export interface Expected {
 export function expectedForLine(
   line: ScheduledLine,
   period: Period,
-  agreementEnd: IsoDate | null = null,
+  agreement: AgreementWindow = {},
 ): Expected {
   if (line.unit === 'month') throw new ScheduleError('A month line is paid pro rata, not per invoice')
   if (line.schedule.kind !== 'sessions') {
     throw new ScheduleError(`An ${line.unit} line needs a session schedule to be checked`)
   }
-  const end =
-    line.end === null ? agreementEnd : agreementEnd === null ? line.end : minDate(line.end, agreementEnd)
-  const range = activeRangeInPeriod(period, line.start, end)
+  const range = activeWindow(period, line, agreement)
   const dates = range ? sessionDates(line.schedule, range.from, range.to) : []
   const sessions = dates.length
   const quantity = line.unit === 'hour' ? sessions * line.schedule.hoursPerSession : sessions
@@ -112,36 +124,56 @@ export function expectedForLine(
 }
 
 export interface InvoiceClaim {
-  /** Hours for an hour line, sessions for a session line; whole units, as on chain. */
+  /** Hours for an hour line, sessions for a session line; whole units greater than 0, as on chain. */
   quantity: number
-  amountOre: Ore
+  /** Quantity of this line and month already accepted from earlier invoices. */
+  alreadyAccepted?: number
+  /**
+   * The amount the provider's invoice states, when known. The chain computes quantity × price itself;
+   * this is an off-chain sanity check of the invoice document.
+   */
+  amountOre?: Ore
 }
 
 export interface InvoiceCheck {
   status: 'accepted' | 'deviation'
   expected: Expected
+  /** What may still be accepted this month (expected − already accepted). */
+  remainingQuantity: number
+  /** quantity × price: what is paid when accepted. */
+  amountOre: Ore
   /** Codes for each way the invoice deviates; empty when accepted. */
-  deviations: Array<'quantity_above_schedule' | 'quantity_below_schedule' | 'amount_not_quantity_times_price'>
+  deviations: Array<'quantity_above_schedule' | 'amount_not_quantity_times_price'>
 }
 
 /**
- * An invoice is accepted when its quantity is exactly what the schedule allows in the period and its
- * amount is quantity × price; anything else is flagged as a deviation for a person to decide.
+ * PaymentLedger.submitInvoice's rule: accepted when the quantity accepted so far plus this claim stays
+ * within what the schedule holds for the line's active days that month; otherwise a deviation, not paid.
  */
 export function checkInvoice(
   line: ScheduledLine,
   period: Period,
   claim: InvoiceClaim,
-  agreementEnd: IsoDate | null = null,
+  agreement: AgreementWindow = {},
 ): InvoiceCheck {
-  if (!Number.isInteger(claim.quantity) || claim.quantity < 0) {
-    throw new ScheduleError(`Invoice quantity must be a whole number ≥ 0, got ${claim.quantity}`)
+  const already = claim.alreadyAccepted ?? 0
+  if (!Number.isInteger(claim.quantity) || claim.quantity < 1) {
+    throw new ScheduleError(`Invoice quantity must be a whole number ≥ 1, got ${claim.quantity}`)
   }
-  const expected = expectedForLine(line, period, agreementEnd)
+  if (!Number.isInteger(already) || already < 0) {
+    throw new ScheduleError(`Already accepted quantity must be a whole number ≥ 0, got ${already}`)
+  }
+  const expected = expectedForLine(line, period, agreement)
+  const amountOre = line.priceOre * BigInt(claim.quantity)
   const deviations: InvoiceCheck['deviations'] = []
-  if (claim.quantity > expected.quantity) deviations.push('quantity_above_schedule')
-  if (claim.quantity < expected.quantity) deviations.push('quantity_below_schedule')
-  if (claim.amountOre !== line.priceOre * BigInt(claim.quantity))
+  if (already + claim.quantity > expected.quantity) deviations.push('quantity_above_schedule')
+  if (claim.amountOre !== undefined && claim.amountOre !== amountOre)
     deviations.push('amount_not_quantity_times_price')
-  return { status: deviations.length === 0 ? 'accepted' : 'deviation', expected, deviations }
+  return {
+    status: deviations.length === 0 ? 'accepted' : 'deviation',
+    expected,
+    remainingQuantity: Math.max(0, expected.quantity - already),
+    amountOre,
+    deviations,
+  }
 }
