@@ -308,7 +308,11 @@ export async function clearStaleAnvil(pidFile: string, logger: Logger): Promise<
     return
   }
   const { ownerPid, anvilPid, wrapperPid } = recorded
-  if (ownerPid && ownerPid !== process.pid && commandLine(ownerPid)?.includes('node')) {
+  const ownerAlive =
+    ownerPid === process.pid
+      ? anvilPid !== undefined && alive(anvilPid)
+      : commandLine(ownerPid)?.includes('node')
+  if (ownerPid && ownerAlive) {
     throw new LedgerError(
       'LEDGER_DATA_DIR_IN_USE',
       `the ledger in ${path.dirname(pidFile)} is in use by process ${ownerPid}; stop it first or use another TILLID_DATA_DIR`,
@@ -327,7 +331,17 @@ export async function clearStaleAnvil(pidFile: string, logger: Logger): Promise<
   await fs.rm(pidFile, { force: true })
 }
 
-function commandLine(pid: number): string | null {
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function commandLine(pid: number | undefined): string | null {
+  if (!pid) return null
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')
   } catch {

@@ -166,9 +166,12 @@ class Embedded implements EmbeddedLedger {
     this.rpcUrl = `http://127.0.0.1:${this.port}`
     this.rpc = new JsonRpc(this.rpcUrl)
     this.chain = ledgerChain(this.options.chainId, this.rpcUrl, 'Tillid embedded ledger')
+    // Blocks come as fast as transactions: a cached block number (viem's default 4 s) would read stale.
     this.publicClient = createPublicClient({
       chain: this.chain,
       transport: http(this.rpcUrl, { retryCount: 2 }),
+      cacheTime: 0,
+      pollingInterval: 250,
     })
     await this.launch()
     try {
