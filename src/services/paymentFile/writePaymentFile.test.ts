@@ -98,10 +98,20 @@ describe('the official pain.001.001.09 XSD', () => {
 
   it('rejects structurally wrong files', async () => {
     const xml = buildPaymentFile(may).xml
-    expect(await xsdErrors(xml.replace(/<Dbtr>[\s\S]*?<\/Dbtr>/, ''))).not.toEqual([])
-    expect(await xsdErrors(xml.replace('<IBAN>DK', '<IBAN>dk'))).not.toEqual([])
-    expect(await xsdErrors(xml.replace('<PmtMtd>TRF', '<PmtMtd>XXX'))).not.toEqual([])
-    expect(await xsdErrors(xml.replace('<RmtInf>', '<Unknown/><RmtInf>'))).not.toEqual([])
+    const broken = {
+      'no-debtor.xml': xml.replace(/<Dbtr>[\s\S]*?<\/Dbtr>/, ''),
+      'lowercase-iban.xml': xml.replace('<IBAN>DK', '<IBAN>dk'),
+      'bad-method.xml': xml.replace('<PmtMtd>TRF', '<PmtMtd>XXX'),
+      'unknown-element.xml': xml.replace('<RmtInf>', '<Unknown/><RmtInf>'),
+    }
+    const result = await validateXML({
+      xml: Object.entries(broken).map(([fileName, contents]) => ({ fileName, contents })),
+      schema: [{ fileName: 'pain.001.001.09.xsd', contents: await readFile(DEFAULT_PAIN001_XSD, 'utf8') }],
+    })
+    expect(result.valid).toBe(false)
+    const failed = new Set(result.errors.map((e) => e.loc?.fileName))
+    for (const name of Object.keys(broken)) expect(failed).toContain(name)
+    expect(await xsdErrors(broken['bad-method.xml'])).not.toEqual([])
   })
 
   it('is not enough alone: it allows five decimals, the project check does not', async () => {
