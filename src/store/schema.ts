@@ -2,6 +2,7 @@
  * Table types for Kysely. Each module that owns tables declares them in its own file
  * (e.g. src/store/tables/ledger.ts) and they are joined here.
  */
+import type { AnalyticsTables } from './tables/analytics.ts'
 import type { EventsTables } from './tables/events.ts'
 import type { IdentityTables } from './tables/identity.ts'
 import type { LedgerTables } from './tables/ledger.ts'
@@ -13,4 +14,5 @@ export interface Database
     LedgerEventsTables,
     EventsTables,
     StoreTables,
-    IdentityTables {}
+    IdentityTables,
+    AnalyticsTables {}
