@@ -101,7 +101,8 @@ export async function startFakeServer(distDir: string): Promise<FakeServer> {
       return problem(res, 403, 'Ugyldig CSRF-nøgle', 'csrf')
 
     const get = req.method === 'GET'
-    let m: RegExpExecArray | null
+    const re = (r: RegExp) => r.exec(p)
+    let m: RegExpExecArray | null = null
     if (get && p === '/api/me') return json(res, 200, me)
     if (get && p === '/api/tasks') return json(res, 200, fx.tasks[who] ?? [])
     if (get && p === '/api/organisations') return json(res, 200, fx.organisations)
@@ -114,7 +115,8 @@ export async function startFakeServer(distDir: string): Promise<FakeServer> {
         ])
       return json(res, 201, { id: 'case-new', title: b.title, status: 'Opstaaet', kle: b.kle })
     }
-    if (get && (m = /^\/api\/cases\/([^/]+)$/.exec(p))) {
+    m = re(/^\/api\/cases\/([^/]+)$/)
+    if (get && m) {
       return m[1] === 'case-1' ? json(res, 200, fx.caseDetail) : problem(res, 404, 'Ikke fundet', 'not_found')
     }
     if (get && p === '/api/agreements') {
@@ -126,7 +128,8 @@ export async function startFakeServer(distDir: string): Promise<FakeServer> {
       return json(res, 200, list)
     }
     if (!get && p === '/api/agreements') return json(res, 201, { id: 'agr-new', state: 'Draft', version: 1 })
-    if (get && (m = /^\/api\/agreements\/([^/]+)\/termination-preview$/.exec(p))) {
+    m = re(/^\/api\/agreements\/([^/]+)\/termination-preview$/)
+    if (get && m) {
       const date = url.searchParams.get('effectiveDate') ?? ''
       return json(res, 200, {
         effectiveDate: date,
@@ -148,7 +151,8 @@ export async function startFakeServer(distDir: string): Promise<FakeServer> {
         ],
       })
     }
-    if ((m = /^\/api\/agreements\/([^/]+)(?:\/([a-z-]+))?$/.exec(p))) {
+    m = re(/^\/api\/agreements\/([^/]+)(?:\/([a-z-]+))?$/)
+    if (m) {
       const a = fx.agreements[m[1] as string]
       if (!a) return problem(res, 404, 'Ikke fundet', 'not_found')
       if (get && !m[2]) return json(res, 200, a)
@@ -171,7 +175,8 @@ export async function startFakeServer(distDir: string): Promise<FakeServer> {
       const run = fx.paymentRuns[String(b.period)] ?? { period: String(b.period), items: [], deviations: [] }
       return json(res, 201, run)
     }
-    if (get && (m = /^\/api\/payment-runs\/(\d{4}-\d{2})$/.exec(p))) {
+    m = re(/^\/api\/payment-runs\/(\d{4}-\d{2})$/)
+    if (get && m) {
       const run = fx.paymentRuns[m[1] as string]
       return run ? json(res, 200, run) : problem(res, 404, 'Ikke fundet', 'not_found')
     }

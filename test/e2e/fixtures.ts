@@ -276,6 +276,27 @@ export const agreements: Record<string, AgreementDetail> = {
   },
 }
 
+agreements['agr-awaiting'] = {
+  ...(agreements['agr-draft'] as AgreementDetail),
+  id: 'agr-awaiting',
+  title: 'Aflastning i ferier',
+  state: 'AwaitingApproval',
+  monthlyValueOre: '5500000',
+  signatures: [
+    { version: 1, name: 'Sara', role: 'caseworker', organisation: hts.name, at: '2026-06-02T09:00:00Z' },
+    {
+      version: 1,
+      name: 'Ole',
+      role: 'provider_signatory',
+      organisation: oestervold.name,
+      at: '2026-06-02T10:00:00Z',
+    },
+  ],
+  approvals: [
+    { version: 1, name: 'Lis', role: 'centre_chief', organisation: hts.name, at: '2026-06-03T08:00:00Z' },
+  ],
+}
+
 export function summaries(): AgreementSummary[] {
   return Object.values(agreements).map(
     ({ id, caseId, title, state, version, provider, monthlyValueOre, start, end, mainAgreementId }) => ({
@@ -310,7 +331,7 @@ export const tasks: Record<string, Task[]> = {
     { kind: 'review', agreementId: 'agr-placement', title: 'Revurdér Ekstra skolestøtte', due: '2026-05-15' },
     { kind: 'contribution', caseId: 'case-1', title: 'Kommentar fra Prebens mor' },
   ],
-  bo: [{ kind: 'approve', agreementId: 'agr-draft', title: 'Godkend Aflastning i weekender' }],
+  bo: [{ kind: 'approve', agreementId: 'agr-awaiting', title: 'Godkend Aflastning i ferier' }],
   ole: [
     {
       kind: 'report_overdue',

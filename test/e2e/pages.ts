@@ -31,7 +31,7 @@ export const pageCases: PageCase[] = [
     },
   },
   { name: 'demo-tid', persona: 'sara', path: '/demo', heading: 'Demo: tidsstyring' },
-  { name: 'godkend', persona: 'bo', path: '/aftaler/agr-draft', heading: 'Aflastning i weekender' },
+  { name: 'godkend', persona: 'bo', path: '/aftaler/agr-awaiting', heading: 'Aflastning i ferier' },
   { name: 'leverandoer', persona: 'ole', path: '/leverandoer', heading: 'Leverandør' },
   {
     name: 'leverandoer-samvaer',
@@ -55,7 +55,7 @@ export const pageCases: PageCase[] = [
       await page.getByRole('button', { name: 'Kør integritetstjek' }).click()
       await page.getByText('Alt stemmer').waitFor()
       await page.getByLabel('Aftale').selectOption({ label: 'Anbringelse på Østervold – Østervold' })
-      await page.getByText('Transaktion').waitFor()
+      await page.getByText('Transaktion', { exact: true }).waitFor()
     },
   },
   { name: 'borger-overblik', persona: 'mor', path: '/borger', heading: 'Mit overblik' },

@@ -205,6 +205,33 @@ describe('web app against the fake API', () => {
     await ctx.close()
   })
 
+  it('signs and approves the version shown, offering each only to the role that may', async (t) => {
+    if (!browser) return t.skip()
+    const sara = await contextAs(browser, server.url, 'sara')
+    const page = await sara.newPage()
+    await openPage(page, server.url, { path: '/opgaver', heading: 'Mine opgaver' })
+    await page.getByRole('link', { name: 'Underskriv Aflastning i weekender' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Aflastning i weekender' }).waitFor()
+    expect(await page.getByRole('button', { name: 'Godkend aftalen' }).count()).toBe(0)
+    await page.getByRole('button', { name: 'Underskriv aftalen' }).click()
+    await page.getByText('Du har underskrevet version 1.').waitFor()
+    expect(server.requests.find((r) => r.path === '/api/agreements/agr-draft/sign')?.body).toEqual({
+      version: 1,
+    })
+    await sara.close()
+
+    const bo = await contextAs(browser, server.url, 'bo')
+    const bp = await bo.newPage()
+    await openPage(bp, server.url, { path: '/aftaler/agr-awaiting', heading: 'Aflastning i ferier' })
+    expect(await bp.getByRole('button', { name: 'Underskriv aftalen' }).count()).toBe(0)
+    await bp.getByRole('button', { name: 'Godkend aftalen' }).click()
+    await bp.getByText('Du har godkendt version 1.').waitFor()
+    expect(server.requests.find((r) => r.path === '/api/agreements/agr-awaiting/approve')?.body).toEqual({
+      version: 1,
+    })
+    await bo.close()
+  })
+
   it('shows the amendment as a version diff and the termination cascade before confirming', async (t) => {
     if (!browser) return t.skip()
     const ctx = await contextAs(browser, server.url, 'sara')

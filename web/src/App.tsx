@@ -152,18 +152,20 @@ function Nav({ items }: { items: NavItem[] }) {
   const { path } = useLocation()
   return (
     <nav className="app-nav" aria-label="Hovedmenu">
-      <ul className="container">
-        {items.map((i) => {
-          const current = path === i.to || (i.to !== '/borger' && path.startsWith(`${i.to}/`))
-          return (
-            <li key={i.to}>
-              <Link to={i.to} aria-current={current ? 'page' : undefined}>
-                {i.label}
-              </Link>
-            </li>
-          )
-        })}
-      </ul>
+      <div className="container">
+        <ul className="unstyled-list">
+          {items.map((i) => {
+            const current = path === i.to || (i.to !== '/borger' && path.startsWith(`${i.to}/`))
+            return (
+              <li key={i.to}>
+                <Link to={i.to} aria-current={current ? 'page' : undefined}>
+                  {i.label}
+                </Link>
+              </li>
+            )
+          })}
+        </ul>
+      </div>
     </nav>
   )
 }

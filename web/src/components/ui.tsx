@@ -413,6 +413,18 @@ export function Loaded<T>({
   what: string
   children: (d: T) => ReactNode
 }) {
+  if (a.error instanceof ApiError && a.error.status === 401) {
+    return (
+      <Alert kind="warning" heading="Du er blevet logget ud">
+        <a
+          href={`/auth/login?returnTo=${encodeURIComponent(window.location.pathname + window.location.search)}`}
+        >
+          Log ind igen
+        </a>{' '}
+        for at fortsætte.
+      </Alert>
+    )
+  }
   if (a.error)
     return (
       <Alert kind="error" heading={`Kunne ikke hente ${what}`}>
