@@ -1,0 +1,183 @@
+/**
+ * The integrity check behind `tillid verify`: rebuilds every anchor the chain holds from what the
+ * store holds now (decrypting documents, re-serialising records) and compares, and re-walks the
+ * access log's hash chain. Objects of erased cases are counted as erased, not as mismatches.
+ */
+import type { Kysely } from 'kysely'
+import { accessLogHash, GENESIS_HASH } from '../store/repositories/accessLog.ts'
+import { anchorKey } from '../store/repositories/anchors.ts'
+import type { CaseKeys } from '../store/repositories/caseKeys.ts'
+import { createRepositories } from '../store/repositories/index.ts'
+import type { Database } from '../store/schema.ts'
+
+/** What the chain says was anchored. The ledger implements it by reading the registry. */
+export interface AnchorSource {
+  listAnchors(): AsyncIterable<{ kind: string; id: string; hash: string }>
+  /** How many anchors listAnchors will yield, for the progress bar (the store's count if absent). */
+  count?(): Promise<number>
+}
+
+export interface IntegrityMismatch {
+  /** Anchor kind ('document', 'case', a record kind) or 'access_log'. */
+  kind: string
+  /** Object id, or the access-log sequence number. */
+  id: string
+  reason: string
+}
+
+export interface IntegrityReport {
+  /** Anchors compared plus access-log entries re-hashed. */
+  checked: number
+  mismatches: IntegrityMismatch[]
+  /** Anchors whose object belongs to an erased case. */
+  erased: number
+  details: { anchors: number; accessLogEntries: number; erasedCases: string[] }
+}
+
+export interface VerifyOptions {
+  source: AnchorSource
+  onProgress?: (done: number, total: number) => void
+  batchSize?: number
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+export async function verifyIntegrity(
+  db: Kysely<Database>,
+  keys: CaseKeys,
+  opts: VerifyOptions,
+): Promise<IntegrityReport> {
+  const repos = createRepositories(db, keys)
+  const batchSize = opts.batchSize ?? 500
+  const anchorTotal = opts.source.count ? await opts.source.count() : await repos.anchors.count()
+  const logTotal = await repos.accessLog.count()
+  const total = anchorTotal + logTotal
+  const mismatches: IntegrityMismatch[] = []
+  const erasedCases = new Set<string>()
+  const seen = new Set<string>()
+  let anchors = 0
+  let erased = 0
+  let done = 0
+  opts.onProgress?.(0, total)
+
+  let batch: { kind: string; id: string; hash: string }[] = []
+  const flush = async () => {
+    if (batch.length === 0) return
+    const results = await repos.anchors.rebuildMany(batch.map(({ kind, id }) => ({ kind, id })))
+    for (const a of batch) {
+      const key = anchorKey(a.kind, a.id)
+      if (seen.has(key)) {
+        mismatches.push({ kind: a.kind, id: a.id, reason: 'anchored more than once on the chain' })
+        continue
+      }
+      seen.add(key)
+      anchors++
+      const r = results.get(key)!
+      if (r.status === 'erased') {
+        erased++
+        erasedCases.add(r.caseId)
+      } else if (r.status !== 'ok') {
+        mismatches.push({ kind: a.kind, id: a.id, reason: r.reason })
+      } else if (r.hash !== a.hash.toLowerCase()) {
+        mismatches.push({
+          kind: a.kind,
+          id: a.id,
+          reason:
+            r.storedHash === r.hash
+              ? 'stored anchor and content agree with each other but not with the chain'
+              : 'off-chain content no longer matches the on-chain hash',
+        })
+      }
+    }
+    done += batch.length
+    batch = []
+    opts.onProgress?.(done, total)
+  }
+  for await (const a of opts.source.listAnchors()) {
+    batch.push(a)
+    if (batch.length >= batchSize) await flush()
+  }
+  await flush()
+
+  // Anchors the store says reached the chain (chain_ref set) but the chain does not list.
+  let after: { kind: string; id: string } | undefined
+  for (;;) {
+    const page = await repos.anchors.list({ after, limit: 1000 })
+    if (page.length === 0) break
+    for (const a of page) {
+      if (a.chainRef && !seen.has(anchorKey(a.kind, a.objectId))) {
+        mismatches.push({
+          kind: a.kind,
+          id: a.objectId,
+          reason: 'recorded as anchored but missing on the chain',
+        })
+      }
+    }
+    const last = page[page.length - 1]!
+    after = { kind: last.kind, id: last.objectId }
+  }
+
+  // The access log: each entry must hash to its stored hash and point at its predecessor.
+  let prevSeq = 0
+  let prevHash: Uint8Array = GENESIS_HASH
+  let entries = 0
+  for (;;) {
+    const page = await repos.accessLog.scan(prevSeq, batchSize)
+    if (page.length === 0) break
+    for (const e of page) {
+      entries++
+      const id = String(e.seq)
+      if (e.seq !== prevSeq + 1) {
+        mismatches.push({
+          kind: 'access_log',
+          id,
+          reason: `entries ${prevSeq + 1}..${e.seq - 1} are missing`,
+        })
+      }
+      if (!bytesEqual(e.prevHash, prevHash)) {
+        mismatches.push({ kind: 'access_log', id, reason: 'does not link to the previous entry' })
+      }
+      const { prevHash: p, hash, ...body } = e
+      if (!bytesEqual(accessLogHash(p, body), hash)) {
+        mismatches.push({ kind: 'access_log', id, reason: 'entry was altered after it was written' })
+      }
+      prevSeq = e.seq
+      prevHash = e.hash
+    }
+    done += page.length
+    opts.onProgress?.(Math.min(done, total), total)
+  }
+  const head = await repos.accessLog.head()
+  if (head.seq !== prevSeq || !bytesEqual(head.hash, prevHash)) {
+    mismatches.push({
+      kind: 'access_log',
+      id: String(head.seq),
+      reason: `log ends at entry ${prevSeq} but its head says ${head.seq}: entries were removed or the head altered`,
+    })
+  }
+  opts.onProgress?.(total, total)
+  return {
+    checked: anchors + entries,
+    mismatches,
+    erased,
+    details: { anchors, accessLogEntries: entries, erasedCases: [...erasedCases].sort() },
+  }
+}
+
+/** An anchor source over a fixed list (tests, and anchors exported from a chain scan). */
+export function listAnchorSource(
+  anchors: readonly { kind: string; id: string; hash: string }[],
+): AnchorSource {
+  return {
+    async *listAnchors() {
+      yield* anchors
+    },
+    async count() {
+      return anchors.length
+    },
+  }
+}
