@@ -8,6 +8,11 @@ import { fileURLToPath } from 'node:url'
 import fastifyStatic from '@fastify/static'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
+import type { Config } from '../config.ts'
+import type { Store } from '../store/database.ts'
+import { problemFor, sendProblem } from './errors.ts'
+import { registerIdentity } from './plugins/identity.ts'
+import { registerApiPlatform } from './plugins/platform.ts'
 
 /** A dependency that /readyz asks; it resolves when healthy and throws with a reason otherwise. */
 export interface ReadinessCheck {
@@ -20,6 +25,14 @@ export interface AppDeps {
   readiness: ReadinessCheck[]
   /** Directory of the built web app; omitted in API-only tests. */
   webDist?: string
+  /**
+   * The API platform (problem+json, zod, helmet, rate limit, idempotency, OpenAPI) needs the store;
+   * login and sessions also need config and the key-encryption key. Without them only the health
+   * routes exist (the lead's shell tests).
+   */
+  store?: Store
+  config?: Config
+  kek?: Uint8Array
 }
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -33,9 +46,29 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: 12 * 1024 * 1024,
   })
 
-  app.get('/healthz', async () => ({ status: 'ok' }))
+  const webApp = !!deps.webDist && existsSync(path.join(deps.webDist, 'index.html'))
+  if (deps.store) {
+    // Before any route: swagger collects routes as they are added, and every route gets the hooks.
+    await registerApiPlatform(app, {
+      db: deps.store.db,
+      notFound: !webApp,
+      rateLimit: deps.config?.rateLimit === 0 ? false : { max: deps.config?.rateLimit ?? 1200 },
+    })
+  }
+  if (deps.store && deps.config && deps.kek) {
+    const config = deps.config
+    await registerIdentity(app, {
+      db: deps.store.db,
+      config,
+      kek: deps.kek,
+      // With TILLID_PORT=0 the port is known only after listen, so the URL is asked for when needed.
+      publicUrl: () => config.publicUrl ?? listeningUrl(app, config.host),
+    })
+  }
 
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }))
+
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
     const failures: { name: string; reason: string }[] = []
     await Promise.all(
       deps.readiness.map(async (r) => {
@@ -50,19 +83,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return { status: 'ready', checks: deps.readiness.map((r) => r.name) }
   })
 
-  if (deps.webDist && existsSync(path.join(deps.webDist, 'index.html'))) {
+  if (webApp && deps.webDist) {
     await app.register(fastifyStatic, { root: deps.webDist, wildcard: false })
     // Client-side routes: any GET that is not an API/auth path gets the app shell.
     app.setNotFoundHandler((req, reply) => {
       const apiLike = /^\/(api|auth|oidc|healthz|readyz|metrics|openapi\.json|docs)(\/|$)/.test(req.url)
       if (req.method === 'GET' && !apiLike) return reply.sendFile('index.html')
-      return reply
-        .code(404)
-        .type('application/problem+json')
-        .send({ type: 'about:blank', title: 'Ikke fundet', status: 404, code: 'not_found' })
+      return sendProblem(reply, problemFor('not_found'))
     })
   }
   return app
+}
+
+function listeningUrl(app: FastifyInstance, host: string): string {
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : 0
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host
+  return `http://${shown}:${port}`
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

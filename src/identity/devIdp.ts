@@ -235,7 +235,7 @@ export async function mountDevIdp(app: FastifyInstance, options: DevIdpOptions):
     done()
   }
 
-  const loginRate = { rateLimit: { max: 60, timeWindow: '1 minute' } }
+  const loginRate = { rateLimit: { max: 300, timeWindow: '1 minute' } }
   for (const url of [DEV_IDP_PATH, `${DEV_IDP_PATH}/*`]) {
     app.route({
       method: ['GET', 'POST', 'HEAD', 'OPTIONS', 'DELETE', 'PUT'],

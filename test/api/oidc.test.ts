@@ -2,18 +2,32 @@
  * The whole OpenID Connect login against the embedded development IdP over real HTTP, as a browser
  * (and the demo command) does it: persona picker, code + PKCE, session cookie, /api/me, logout.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loginAs } from '../../src/identity/loginAs.ts'
-import { type Harness, harness } from './harness.ts'
 
-let h: Harness
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildApp } from '../../src/api/app.ts'
+import { loadConfig } from '../../src/config.ts'
+import { loginAs } from '../../src/identity/loginAs.ts'
+import { openStore, type Store } from '../../src/store/database.ts'
+
+let app: FastifyInstance
+let store: Store
 let base: string
 
 beforeAll(async () => {
-  h = await harness()
-  base = await h.listen()
+  // The application as `tillid start` builds it, on port 0: the IdP's issuer URL needs a real port.
+  store = await openStore({ kind: 'pglite', dir: null })
+  const config = loadConfig({ TILLID_PORT: '0' })
+  app = await buildApp({ logger: false, readiness: [], store, config, kek: new Uint8Array(randomBytes(32)) })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const address = app.server.address()
+  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
 })
-afterAll(() => h.close())
+afterAll(async () => {
+  await app.close()
+  await store.close()
+})
 
 describe('OIDC login round trip', () => {
   it('logs Sara in through the persona picker and gives her session', async () => {
@@ -113,6 +127,11 @@ describe('OIDC login round trip', () => {
     expect(out.status).toBe(204)
     const me = await fetch(`${base}/api/me`, { headers: { cookie: lis.cookie } })
     expect(me.status).toBe(401)
+  })
+
+  it('keeps the health routes of the shell', async () => {
+    const res = await fetch(`${base}/healthz`)
+    expect(await res.json()).toEqual({ status: 'ok' })
   })
 
   it('does not know people who are not in the scenario', async () => {

@@ -27,6 +27,10 @@ declare module 'fastify' {
     /** The live session (needed by withPersonAccount), or null. */
     session: Session | null
   }
+  interface FastifyInstance {
+    /** Sessions, custodial keys and the directory, for routes and services that need them. */
+    identity: IdentityHandle
+  }
 }
 
 export interface IdentityOptions {
@@ -114,5 +118,7 @@ export async function registerIdentity(
   })
   registerAuthRoutes(app, { rp, sessions, directory, secureCookies: () => publicUrl().startsWith('https:') })
   registerMeRoutes(app)
-  return { sessions, keys, directory }
+  const handle = { sessions, keys, directory }
+  app.decorate('identity', handle)
+  return handle
 }

@@ -29,7 +29,7 @@ export interface AuthRouteOptions {
 }
 
 export function registerAuthRoutes(app: FastifyInstance, o: AuthRouteOptions): void {
-  const loginRate = { rateLimit: { max: 60, timeWindow: '1 minute' } }
+  const loginRate = { rateLimit: { max: 120, timeWindow: '1 minute' } }
 
   app.get(
     '/auth/login',
