@@ -28,17 +28,26 @@ export const ref = () =>
     .max(100)
     .regex(/^[A-Za-z0-9][A-Za-z0-9._:/#-]*$/, 'a reference: letters, digits and . _ : / # - only')
     .refine(noCpr, 'looks like a CPR number')
+    .describe('Id or reference (UUID, sagsnummer, invoice number): no spaces, never shaped like a CPR number')
 
 export const uuid = () => z.uuid()
 
 /** Amount in øre as a decimal string (bigint in the code, exact on the wire). */
-export const ore = () => z.string().regex(/^-?(0|[1-9]\d*)$/, 'øre as a decimal integer string')
+export const ore = () =>
+  z
+    .string()
+    .regex(/^-?(0|[1-9]\d*)$/, 'øre as a decimal integer string')
+    .describe('Amount in øre (1/100 DKK) as a decimal integer string, may be negative')
 
 /** Non-negative amount in øre. */
-export const orePositive = () => z.string().regex(/^(0|[1-9]\d*)$/, 'non-negative øre as a decimal string')
+export const orePositive = () =>
+  z
+    .string()
+    .regex(/^(0|[1-9]\d*)$/, 'non-negative øre as a decimal string')
+    .describe('Amount in øre (1/100 DKK) as a non-negative decimal integer string')
 
 /** ISO calendar date (Europe/Copenhagen business date). */
-export const isoDate = () => z.iso.date()
+export const isoDate = () => z.iso.date().describe('Business date (Europe/Copenhagen), YYYY-MM-DD')
 
 /** A code from a closed vocabulary (KLE number, §-reference, reason code): upper/lower letters, digits, . _ - */
 export const code = () =>
@@ -48,6 +57,7 @@ export const code = () =>
     .max(40)
     .regex(/^[A-Za-z0-9][A-Za-z0-9._§-]*$/, 'a code: letters, digits and . _ § - only')
     .refine(noCpr, 'looks like a CPR number')
+    .describe('Code from a closed vocabulary (KLE number, § reference, reason code)')
 
 export const hash = () => z.string().regex(/^0x[0-9a-f]{64}$/, '0x-prefixed 32-byte hex hash')
 
