@@ -275,15 +275,30 @@ export function renderCatalogueTable(): string {
       .join(', ')
     const h = moxHeaders(type, examplePayloads[type] as never)
     const objekt = Object.entries(examplePayloads[type]).find(([, v]) => v === h.objektID)?.[0] ?? '?'
-    return `| \`${type}\` | ${d.summary} | ${d.objekttype} | ${d.operation} | \`${objekt}\` | ${fields} |`
+    return [`\`${type}\``, d.summary, d.objekttype, d.operation, `\`${objekt}\``, fields]
   })
-  return [
-    BEGIN,
-    '| event type (routing key) | meaning | objekttype | operation | objektID from | payload fields (`?` optional) |',
-    '|---|---|---|---|---|---|',
+  const table = [
+    [
+      'event type (routing key)',
+      'meaning',
+      'objekttype',
+      'operation',
+      'objektID from',
+      'payload fields (`?` optional)',
+    ],
     ...rows,
-    END,
-  ].join('\n')
+  ]
+  return [BEGIN, ...alignTable(table), END].join('\n')
+}
+
+/** A Markdown table with padded columns, as Biome's formatter writes it (so `biome check` passes). */
+function alignTable(rows: string[][]): string[] {
+  const len = (s: string) => [...s].length
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(3, ...rows.map((r) => len(r[i] ?? ''))))
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => c + ' '.repeat((widths[i] ?? 0) - len(c))).join(' | ')} |`
+  const [head, ...body] = rows
+  return [line(head ?? []), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)]
 }
 
 export function renderEventsDoc(current: string): string {
