@@ -218,15 +218,38 @@ function visibleAnomalies(anomalies: Anomaly[], p: PublishedQuarter): Anomaly[] 
   })
 }
 
-export function publishRollout(kpis: RolloutKpis, options: PublishOptions = {}): PublishedRollout {
-  const threshold = options.threshold ?? 5
+export interface SuppressionTables {
+  /** Municipalities × MEASURES with national totals, this quarter and the one before. */
+  current: SuppressedTable
+  previous: SuppressedTable
+  /** Municipalities × KLE subjects / templates (active agreements), both margins published. */
+  kle: SuppressedTable
+  templates: SuppressedTable
+}
+
+/** The suppression patterns of one quarter's publication (exported for tests and audits). */
+export function suppressionTables(kpis: RolloutKpis, threshold = 5): SuppressionTables {
   const ms = kpis.municipalities
   const cur = measuresTable(ms, 'current', threshold)
   const prev = measuresTable(ms, 'previous', threshold)
   const activeIdx = MEASURES.findIndex((m) => m.key === 'agreementsActive')
   const activeReason = ms.map((_, i) => cur.measures.reason[i]![activeIdx]!)
-  const kle = breakdownTable(ms, kpis.kleSubjects, (m) => m.activeByKle, activeReason, threshold)
-  const tpl = breakdownTable(ms, kpis.templates, (m) => m.activeByTemplate, activeReason, threshold)
+  return {
+    current: cur.measures,
+    previous: prev.measures,
+    kle: breakdownTable(ms, kpis.kleSubjects, (m) => m.activeByKle, activeReason, threshold),
+    templates: breakdownTable(ms, kpis.templates, (m) => m.activeByTemplate, activeReason, threshold),
+  }
+}
+
+export function publishRollout(kpis: RolloutKpis, options: PublishOptions = {}): PublishedRollout {
+  const threshold = options.threshold ?? 5
+  const ms = kpis.municipalities
+  const tables = suppressionTables(kpis, threshold)
+  const cur = { measures: tables.current }
+  const prev = { measures: tables.previous }
+  const kle = tables.kle
+  const tpl = tables.templates
 
   const municipalities: PublishedMunicipality[] = ms.map((m, i) => {
     const current = publishQuarter(m.current, rowReasons(cur.measures, i))
