@@ -9,10 +9,12 @@ function entries(t: SuppressedTable): { i: number; j: number; value: number; hid
   const out: { i: number; j: number; value: number; hidden: boolean }[] = []
   for (let i = 0; i < R; i++)
     for (let j = 0; j < C; j++) out.push({ i, j, value: t.values[i]![j]!, hidden: !!t.reason[i]![j] })
-  if (t.rowTotals)
-    t.rowTotals.forEach((v, i) => out.push({ i, j: C, value: v, hidden: !!t.rowTotalReason![i] }))
-  if (t.colTotals)
-    t.colTotals.forEach((v, j) => out.push({ i: R, j, value: v, hidden: !!t.colTotalReason![j] }))
+  t.rowTotals?.forEach((v, i) => {
+    out.push({ i, j: C, value: v, hidden: !!t.rowTotalReason![i] })
+  })
+  t.colTotals?.forEach((v, j) => {
+    out.push({ i: R, j, value: v, hidden: !!t.colTotalReason![j] })
+  })
   if (t.grandTotal !== null) out.push({ i: R, j: C, value: t.grandTotal, hidden: !!t.grandTotalReason })
   return out
 }
@@ -83,7 +85,7 @@ function solvable(t: SuppressedTable): number {
     r++
   }
   const free = new Set([...Array(n).keys()].filter((c) => !pivotCols.includes(c)))
-  return pivotCols.filter((c, row) => [...free].every((f) => cons[row]![f] === 0n)).length
+  return pivotCols.filter((_c, row) => [...free].every((f) => cons[row]![f] === 0n)).length
 }
 
 function check(t: SuppressedTable) {
