@@ -117,6 +117,7 @@ export interface AgreementSummary {
 
 export interface Signature {
   version: number
+  personId?: string
   name: string
   role?: string
   organisation?: string
@@ -185,6 +186,12 @@ export interface AgreementDetail extends AgreementSummary {
   timeline?: TimelineEntry[]
   proof?: Proof | null
   terminationDate?: string | null
+  /** A mutual termination signed by one party and waiting for the other. */
+  pendingTermination?: {
+    effectiveDate: string
+    kind: 'mutual' | 'unilateral'
+    signedBy?: { personId?: string; name: string }[]
+  } | null
 }
 
 export interface AgreementCreate {

@@ -37,6 +37,8 @@ function scheduleText(l: Line): string {
   return `${s.hours} timer ${every}, ${weekdayLabel[s.weekday] ?? ''} fra ${formatDate(s.from)}`
 }
 
+const pendingStates = ['Draft', 'AwaitingSignatures', 'Pending']
+
 export function LinesTable({ lines, caption }: { lines: Line[]; caption: string }) {
   return (
     <div className="table-wrap">
@@ -251,17 +253,27 @@ export function AgreementPage({ id }: { id: string }) {
   return (
     <Loaded a={a} what="aftalen">
       {(ag) => {
-        const version = ag.version ?? ag.versions?.at(-1)?.version ?? 1
-        const signedByMe = (ag.signatures ?? []).some(
-          (s) => s.version === version && s.name === me.person.name,
-        )
-        const approvedByMe = (ag.approvals ?? []).some(
-          (s) => s.version === version && s.name === me.person.name,
-        )
+        // The newest version is the one to sign or approve: an amendment adds a version while the
+        // agreement itself stays active on the previous one.
+        const version = Math.max(ag.version ?? 1, ...(ag.versions ?? []).map((v) => v.version))
+        const latestState = ag.versions?.find((v) => v.version === version)?.state ?? ag.state
+        const mine = (s: Signature) =>
+          s.version === version && (s.personId ? s.personId === me.person.id : s.name === me.person.name)
+        const signedByMe = (ag.signatures ?? []).some(mine)
+        const approvedByMe = (ag.approvals ?? []).some(mine)
+        const awaitingSignatures = ag.state === 'Draft' || pendingStates.includes(latestState)
+        const awaitingApproval = ag.state === 'AwaitingApproval' || latestState === 'AwaitingApproval'
         const canSign =
-          ag.state === 'Draft' && (role === 'caseworker' || role === 'provider_signatory') && !signedByMe
+          awaitingSignatures && (role === 'caseworker' || role === 'provider_signatory') && !signedByMe
         const canApprove =
-          ag.state === 'AwaitingApproval' && (role === 'centre_chief' || role === 'director') && !approvedByMe
+          awaitingApproval && (role === 'centre_chief' || role === 'director') && !approvedByMe
+        const pt = ag.pendingTermination
+        const canSignTermination =
+          pt &&
+          (role === 'caseworker' || role === 'provider_signatory') &&
+          !(pt.signedBy ?? []).some((s) =>
+            s.personId ? s.personId === me.person.id : s.name === me.person.name,
+          )
         const caseworker = role === 'caseworker' || role === 'admin'
         const provider = role === 'provider_signatory'
         const versions = [...(ag.versions ?? [])].sort((x, y) => x.version - y.version)
@@ -320,7 +332,34 @@ export function AgreementPage({ id }: { id: string }) {
                 ],
               ]}
             />
+            {ag.state !== 'Draft' && awaitingSignatures && (
+              <Alert kind="info" heading={`Version ${version} venter på underskrifter`} />
+            )}
+            {pt && (
+              <Alert
+                kind="warning"
+                heading={`Ophør pr. ${formatDate(pt.effectiveDate)} venter på underskrift`}
+              >
+                {(pt.signedBy ?? []).length > 0
+                  ? `Underskrevet af ${(pt.signedBy ?? []).map((s) => s.name).join(' og ')}.`
+                  : undefined}
+              </Alert>
+            )}
             <div className="button-row-wrap">
+              {canSignTermination && pt && (
+                <button
+                  type="button"
+                  className="button button-primary"
+                  disabled={busy}
+                  onClick={() =>
+                    act(`Du har underskrevet ophøret pr. ${formatDate(pt.effectiveDate)}.`, () =>
+                      api.terminate(ag.id, { effectiveDate: pt.effectiveDate, kind: pt.kind }),
+                    )
+                  }
+                >
+                  Underskriv ophør
+                </button>
+              )}
               {canSign && (
                 <button
                   type="button"
