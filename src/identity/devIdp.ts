@@ -10,7 +10,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import Provider, { type InteractionDetails } from 'oidc-provider'
-import { type Persona, personas, roleLabels } from './personas.ts'
+import { type Persona, personas } from './personas.ts'
 
 export const DEV_IDP_PATH = '/oidc'
 export const DEV_CLIENT_ID = 'tillid'
@@ -194,7 +194,7 @@ function pickerPage(uid: string, people: readonly Persona[]): string {
     .map(
       (p) =>
         `<li><button type="submit" name="persona" value="${escapeHtml(p.login)}"><span class="name">${escapeHtml(p.name)}</span>` +
-        `<span class="role">${escapeHtml(roleLabels[p.role])} · ${escapeHtml(p.description)}</span></button></li>`,
+        `<span class="role">${escapeHtml(p.description)}</span></button></li>`,
     )
     .join('\n')
   const base = `${DEV_IDP_PATH}/interaction/${encodeURIComponent(uid)}`

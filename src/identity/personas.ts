@@ -34,7 +34,7 @@ export interface Persona {
   login: string
   name: string
   role: Role
-  /** short Danish description shown in the picker */
+  /** Danish role and organisation line shown in the persona picker */
   description: string
   claims: Claims
 }
@@ -69,27 +69,41 @@ function staff(
 // Children and young people with special needs are KLE group 27.24; centre chiefs and the director
 // work across the whole social area (27).
 export const personas: readonly Persona[] = [
-  staff('sara', 'Sara', 'caseworker', HOEJE_TAASTRUP, ['27.24'], 'Sagsbehandler, Børn og Familie'),
-  staff('bo', 'Bo', 'centre_chief', HOEJE_TAASTRUP, ['27'], 'Centerchef'),
-  staff('lis', 'Lis', 'centre_chief', HOEJE_TAASTRUP, ['27'], 'Centerchef'),
-  staff('dorte', 'Dorte', 'director', HOEJE_TAASTRUP, ['27'], 'Direktør'),
-  staff('finn', 'Finn', 'finance', HOEJE_TAASTRUP, [], 'Økonomimedarbejder'),
-  staff('revisor', 'Revisor', 'auditor', HOEJE_TAASTRUP, [], 'Revisor for kommunen'),
-  staff('admin', 'Admin', 'admin', HOEJE_TAASTRUP, [], 'Systemadministrator (demo: flytter ledgerens dato)'),
-  staff('ole', 'Ole', 'provider_signatory', OESTERVOLD, [], 'Tegningsberettiget, Østervold (botilbud)'),
+  staff(
+    'sara',
+    'Sara',
+    'caseworker',
+    HOEJE_TAASTRUP,
+    ['27.24'],
+    'Sagsbehandler, Børn og Familie · Høje-Taastrup Kommune',
+  ),
+  staff('bo', 'Bo', 'centre_chief', HOEJE_TAASTRUP, ['27'], 'Centerchef · Høje-Taastrup Kommune'),
+  staff('lis', 'Lis', 'centre_chief', HOEJE_TAASTRUP, ['27'], 'Centerchef · Høje-Taastrup Kommune'),
+  staff('dorte', 'Dorte', 'director', HOEJE_TAASTRUP, ['27'], 'Direktør · Høje-Taastrup Kommune'),
+  staff('finn', 'Finn', 'finance', HOEJE_TAASTRUP, [], 'Økonomimedarbejder · Høje-Taastrup Kommune'),
+  staff('revisor', 'Revisor', 'auditor', HOEJE_TAASTRUP, [], 'Revisor for Høje-Taastrup Kommune'),
+  staff(
+    'admin',
+    'Admin',
+    'admin',
+    HOEJE_TAASTRUP,
+    [],
+    'Systemadministrator · Høje-Taastrup Kommune (flytter ledgerens dato i demoen)',
+  ),
+  staff('ole', 'Ole', 'provider_signatory', OESTERVOLD, [], 'Tegningsberettiget · Østervold (botilbud)'),
   staff(
     'sanne',
     'Sanne',
     'provider_signatory',
     SAMVAERSKONSULENTERNE,
     [],
-    'Tegningsberettiget, Samværskonsulenterne ApS',
+    'Tegningsberettiget · Samværskonsulenterne ApS',
   ),
   {
     login: 'mor',
     name: 'Prebens mor',
     role: 'citizen',
-    description: 'Borger – mor til Preben (forældremyndighed)',
+    description: 'Borger · mor til Preben (forældremyndighed)',
     claims: {
       sub: 'mor',
       name: 'Prebens mor',

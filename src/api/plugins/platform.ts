@@ -112,7 +112,12 @@ export async function registerApiPlatform(app: FastifyInstance, options: ApiPlat
   })
   await app.register(swaggerUi, {
     routePrefix: '/docs',
-    staticCSP: true,
+    // The reference page gets the app's policy too (its own default adds upgrade-insecure-requests,
+    // which breaks plain-HTTP embedded mode).
+    staticCSP: Object.entries(cspDirectives())
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => `${k} ${v!.join(' ')}`)
+      .join('; '),
     uiConfig: { validatorUrl: null } as never,
   })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
