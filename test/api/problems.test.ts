@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { errorCodes, TillidError } from '../../src/api/errors.ts'
+import { checkIfMatch, sendWithEtag } from '../../src/api/plugins/etag.ts'
+import { pageQuery, paginate, sendPage } from '../../src/api/plugins/pagination.ts'
 import { type Harness, harness } from './harness.ts'
 
 let h: Harness
@@ -41,6 +43,16 @@ beforeAll(async () => {
       throw Object.assign(new Error('Aftalen er ikke aktiv'), { code: 'business_rule' })
     })
     app.get('/t/bigint', async () => ({ amountOre: 7250000n }))
+    const agreement = { id: 'a1', state: 'active', monthlyOre: 7250000n }
+    app.get('/t/agreement', async (req, reply) => sendWithEtag(req, reply, agreement))
+    app.post('/t/agreement', async (req) => {
+      checkIfMatch(req, agreement)
+      return { ok: true }
+    })
+    const months = Array.from({ length: 7 }, (_, i) => `2026-0${i + 1}`)
+    app.get('/t/months', { schema: { querystring: pageQuery } }, async (req, reply) =>
+      sendPage(req, reply, paginate(months, req.query as z.output<typeof pageQuery>)),
+    )
   })
 })
 afterAll(() => h.close())
@@ -162,6 +174,41 @@ describe('problem+json', () => {
 })
 
 describe('platform', () => {
+  it('pages lists with X-Total-Count and Link headers', async () => {
+    const first = await h.app.inject({ method: 'GET', url: '/t/months?limit=3' })
+    expect(first.json()).toEqual(['2026-01', '2026-02', '2026-03'])
+    expect(first.headers['x-total-count']).toBe('7')
+    expect(first.headers.link).toBe('</t/months?limit=3&offset=3>; rel="next"')
+    const last = await h.app.inject({ method: 'GET', url: '/t/months?limit=3&offset=6' })
+    expect(last.json()).toEqual(['2026-07'])
+    expect(last.headers.link).toBe('</t/months?limit=3&offset=3>; rel="prev"')
+    const bad = await h.app.inject({ method: 'GET', url: '/t/months?limit=100000' })
+    expect(bad.statusCode).toBe(400)
+    expect(bad.json().errors[0]).toMatchObject({ field: 'limit', in: 'querystring' })
+  })
+
+  it('answers 304 to a matching If-None-Match and 412 to a stale If-Match', async () => {
+    const first = await h.app.inject({ method: 'GET', url: '/t/agreement' })
+    const tag = String(first.headers.etag)
+    expect(tag).toMatch(/^W\//)
+    const again = await h.app.inject({
+      method: 'GET',
+      url: '/t/agreement',
+      headers: { 'if-none-match': tag },
+    })
+    expect(again.statusCode).toBe(304)
+    expect(again.body).toBe('')
+    const ok = await h.app.inject({ method: 'POST', url: '/t/agreement', headers: { 'if-match': tag } })
+    expect(ok.statusCode).toBe(200)
+    const stale = await h.app.inject({
+      method: 'POST',
+      url: '/t/agreement',
+      headers: { 'if-match': 'W/"old"' },
+    })
+    expect(stale.statusCode).toBe(412)
+    expect(stale.json().code).toBe('precondition_failed')
+  })
+
   it('publishes OpenAPI 3.1 generated from the zod route schemas', async () => {
     const res = await h.app.inject({ method: 'GET', url: '/openapi.json' })
     expect(res.statusCode).toBe(200)
