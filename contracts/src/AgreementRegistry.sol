@@ -44,6 +44,7 @@ contract AgreementRegistry is Multicall {
 
     mapping(bytes32 id => Agreement) internal _agreements;
     mapping(bytes32 id => mapping(uint16 version => Version)) internal _versions;
+    /// @notice Whether `approver` has approved `version` of agreement `id`.
     mapping(bytes32 id => mapping(uint16 version => mapping(address approver => bool))) public hasApproved;
     mapping(bytes32 id => bytes32[]) internal _dependants;
 
@@ -94,6 +95,8 @@ contract AgreementRegistry is Multicall {
     event AgreementTerminated(bytes32 indexed id, uint64 effectiveDate, uint8 cause, bytes32 indexed mainAgreement);
     event AgreementExpired(bytes32 indexed id, uint64 lastDay);
     event LineEnded(bytes32 indexed id, uint16 lineIndex, uint64 end);
+    event VersionWithdrawn(bytes32 indexed id, uint16 version, address indexed withdrawnBy);
+    event ObligationsConnected(address indexed obligations);
 
     constructor(Directory directory_) {
         directory = directory_;
@@ -109,6 +112,7 @@ contract AgreementRegistry is Multicall {
         if (msg.sender != deployer) revert NotDeployer(msg.sender);
         if (obligations != address(0)) revert ObligationsAlreadySet();
         obligations = obligations_;
+        emit ObligationsConnected(obligations_);
     }
 
     // ----------------------------------------------------------------------------------------------
@@ -206,6 +210,18 @@ contract AgreementRegistry is Multicall {
         v.monthlyValue = _versions[id][a.effectiveVersion].monthlyValue + increase;
         v.valueIncrease = increase;
         emit VersionProposed(id, version, msg.sender, v.monthlyValue, increase);
+    }
+
+    /// @notice Withdraws the open amendment `version` (≥ 2) of agreement `id` before it takes effect, so a
+    /// new one can be proposed; the agreement stays in force on its effective version. Caseworker of the
+    /// municipality only.
+    function withdrawVersion(bytes32 id, uint16 version) external {
+        Agreement storage a = _requireStatus(id, AgreementStatus.Active);
+        if (version < 2 || version != a.pendingVersion) revert UnknownVersion(id, version);
+        _requireRole(directory.municipalityOrg(a.municipality), Role.Caseworker);
+        _versions[id][version].status = VersionStatus.Withdrawn;
+        a.pendingVersion = 0;
+        emit VersionWithdrawn(id, version, msg.sender);
     }
 
     // ----------------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ contract Directory is AccessControl, Multicall {
         uint8 needed;
     }
 
+    /// @notice Whether organisation `org` (see municipalityOrg / providerOrg) is registered.
     mapping(uint40 org => bool) public registered;
     mapping(address account => Member) internal _members;
     mapping(uint16 municipality => Policy) internal _policies;

@@ -45,6 +45,7 @@ contract Obligations is Multicall {
     );
     event ReportOverdue(bytes32 indexed id, uint16 reportNumber, uint64 dueDate, uint64 overdueSince);
     event ReviewDue(bytes32 indexed id, uint16 lineIndex, uint64 reviewDate, uint64 lineEnd);
+    event PaymentLedgerConnected(address indexed paymentLedger);
     event ReviewDecided(bytes32 indexed id, uint16 lineIndex, ReviewDecision decision, uint64 date, uint16 version);
 
     constructor(AgreementRegistry registry_) {
@@ -59,6 +60,7 @@ contract Obligations is Multicall {
         if (msg.sender != deployer) revert NotDeployer(msg.sender);
         if (address(paymentLedger) != address(0)) revert PaymentLedgerAlreadySet();
         paymentLedger = ledger;
+        emit PaymentLedgerConnected(address(ledger));
     }
 
     /// @notice The provider anchors the salted hash of a status report on agreement `id`; it fulfils the

@@ -46,8 +46,11 @@ contract PaymentLedger is IPaymentHook, Multicall {
     }
 
     mapping(bytes32 id => mapping(uint32 period => MonthRecord)) internal _months;
+    /// @notice Øre accepted from invoices on agreement `id` for `period`, paid with that month.
     mapping(bytes32 id => mapping(uint32 period => uint128)) public invoicedAmount;
+    /// @notice Hours or sessions accepted on a line for a period.
     mapping(bytes32 id => mapping(uint32 period => mapping(uint16 line => uint32))) public acceptedQuantity;
+    /// @notice Whether an invoice reference hash was already submitted (accepted or flagged).
     mapping(bytes32 invoiceRef => bool) public invoiceSeen;
     mapping(bytes32 id => uint32[]) internal _withheld;
 

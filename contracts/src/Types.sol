@@ -59,7 +59,8 @@ enum VersionStatus {
     AwaitingApproval,
     AwaitingMain,
     Effective,
-    Superseded
+    Superseded,
+    Withdrawn
 }
 
 enum ReviewDecision {

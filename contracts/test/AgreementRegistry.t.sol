@@ -520,4 +520,32 @@ contract AgreementRegistryTest is Fixture {
         l.unit = Unit.Session;
         assertEq(reg.monthlyValueOf(l), 3 * 65_000);
     }
+
+    function test_openAmendmentCanBeWithdrawnByTheCaseworker() public {
+        _activePlacement();
+        Line[] memory added = new Line[](1);
+        added[0] = monthly(100_000, day(2026, 3, 1), 0);
+        vm.prank(sara);
+        uint16 v = reg.proposeAmendment(PLACEMENT, added, noChanges());
+        vm.expectRevert(
+            abi.encodeWithSelector(AgreementRegistry.MissingRole.selector, ole, dir.municipalityOrg(HTK), Role.Caseworker)
+        );
+        vm.prank(ole);
+        reg.withdrawVersion(PLACEMENT, v);
+        vm.expectRevert(abi.encodeWithSelector(AgreementRegistry.UnknownVersion.selector, PLACEMENT, 1));
+        vm.prank(sara);
+        reg.withdrawVersion(PLACEMENT, 1);
+        vm.expectEmit();
+        emit AgreementRegistry.VersionWithdrawn(PLACEMENT, v, sara);
+        vm.prank(sara);
+        reg.withdrawVersion(PLACEMENT, v);
+        assertEq(uint8(reg.getVersion(PLACEMENT, v).status), uint8(VersionStatus.Withdrawn));
+        vm.expectRevert(
+            abi.encodeWithSelector(AgreementRegistry.VersionNotOpen.selector, PLACEMENT, v, VersionStatus.Withdrawn)
+        );
+        vm.prank(ole);
+        reg.signVersion(PLACEMENT, v);
+        vm.prank(sara);
+        assertEq(reg.proposeAmendment(PLACEMENT, added, noChanges()), v + 1);
+    }
 }
