@@ -13,7 +13,17 @@ export async function start(config: Config): Promise<void> {
   const app = await buildApp({
     logger,
     webDist: defaultWebDist,
+    store: instance.store,
+    config,
+    kek: instance.kek,
     readiness: [
+      {
+        name: 'ledger',
+        check: async () => {
+          const h = await instance.ledger.health()
+          if (!h.ok) throw new Error(h.reason ?? 'ledger not answering')
+        },
+      },
       {
         name: 'store',
         check: async () => {

@@ -1,34 +1,104 @@
 /**
- * Opens everything one Tillid instance runs on — store, ledger, events — in the order they
- * depend on each other, and closes them in reverse. The CLI and the tests use this one path.
+ * Opens everything one Tillid instance runs on — store, key-encryption key, ledger, contracts,
+ * indexer, events — in the order they depend on each other, and closes them in reverse. The CLI,
+ * the demo and the tests all use this one path.
  */
 import path from 'node:path'
 import type { Logger } from 'pino'
 import type { Config } from '../config.ts'
-import { openStore, type Store } from '../store/database.ts'
+import { startEvents } from '../events/index.ts'
+import { createIndexer } from '../ledger/indexer.ts'
+import {
+  connectExternalLedger,
+  deployerAccount,
+  keeperAccount,
+  type LedgerClient,
+  startEmbeddedLedger,
+} from '../ledger/index.ts'
+import { loadOrCreateKek } from '../store/crypto.ts'
+import { openStore } from '../store/database.ts'
+import { CaseKeys } from '../store/repositories/caseKeys.ts'
+import { createRepositories } from '../store/repositories/index.ts'
+import type { ServiceContext } from './context.ts'
+import { abis, ensureContracts } from './contracts.ts'
 
-export interface Instance {
-  config: Config
-  store: Store
-  logger: Logger
+export interface Instance extends ServiceContext {
   close(): Promise<void>
 }
 
 export async function openInstance(config: Config, logger: Logger): Promise<Instance> {
-  const store =
-    config.mode === 'embedded'
-      ? await openStore({ kind: 'pglite', dir: path.join(config.dataDir, 'store') })
-      : await openStore({ kind: 'postgres', url: config.databaseUrl! })
-  logger.info({ store: store.kind }, 'store opened')
-  let closed = false
-  return {
-    config,
-    store,
-    logger,
-    async close() {
-      if (closed) return
-      closed = true
-      await store.close()
-    },
+  const closers: (() => Promise<void>)[] = []
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch((err) => logger.error({ err }, 'close failed'))
+  }
+  try {
+    const store =
+      config.mode === 'embedded'
+        ? await openStore({ kind: 'pglite', dir: path.join(config.dataDir, 'store') })
+        : await openStore({ kind: 'postgres', url: config.databaseUrl! })
+    closers.push(() => store.close())
+    logger.info({ store: store.kind }, 'store opened')
+
+    const kek = await loadOrCreateKek(config.dataDir, config.kekFile)
+    const ledger: LedgerClient =
+      config.mode === 'embedded'
+        ? await startEmbeddedLedger({
+            dataDir: config.dataDir,
+            store,
+            chainId: config.chainId,
+            genesisTimestamp: config.genesisTimestamp,
+            snapshotEvery: config.snapshotEvery,
+            demo: config.demo,
+            logger,
+            port: config.anvilPort,
+          })
+        : await connectExternalLedger(config.rpcUrls, { chainId: config.chainId, logger })
+    closers.push(() => ledger.stop())
+    logger.info({ ledger: ledger.kind, rpc: ledger.rpcUrl }, 'ledger ready')
+
+    const deployer = deployerAccount()
+    const { addresses, deployed } = await ensureContracts(ledger, store.db, deployer)
+    logger.info({ ...addresses, deployed }, deployed ? 'contracts deployed' : 'contracts found')
+
+    const indexer = createIndexer({
+      db: store.db,
+      client: ledger.publicClient,
+      contracts: [
+        { name: 'Directory', address: addresses.directory, abi: abis.directory },
+        { name: 'AgreementRegistry', address: addresses.registry, abi: abis.registry },
+        { name: 'Obligations', address: addresses.obligations, abi: abis.obligations },
+        { name: 'PaymentLedger', address: addresses.payments, abi: abis.payments },
+      ],
+    })
+    await indexer.syncOnce()
+
+    const events = startEvents({
+      db: store.db,
+      amqpUrl: config.amqpUrl,
+      amqpExchange: config.amqpExchange,
+      logger,
+    })
+    closers.push(() => events.stop())
+
+    const keys = new CaseKeys(kek)
+    return {
+      config,
+      logger,
+      store,
+      db: store.db,
+      kek,
+      keys,
+      repos: createRepositories(store.db, keys),
+      ledger,
+      contracts: addresses,
+      operator: deployer,
+      keeper: keeperAccount(),
+      indexer,
+      events,
+      close: closeAll,
+    }
+  } catch (err) {
+    await closeAll()
+    throw err
   }
 }
