@@ -42,7 +42,7 @@ const pendingStates = ['Draft', 'AwaitingSignatures', 'Pending']
 export function LinesTable({ lines, caption }: { lines: Line[]; caption: string }) {
   return (
     <div className="table-wrap">
-      <table className="table table--compact">
+      <table className="table table--compact table--responsive-headers">
         <caption className="sr-only">{caption}</caption>
         <thead>
           <tr>
@@ -82,7 +82,7 @@ export function VersionDiff({ before, after }: { before: AgreementVersion; after
   const label = { added: 'Tilføjet', removed: 'Fjernet', changed: 'Ændret', same: 'Uændret' } as const
   return (
     <div className="table-wrap">
-      <table className="table table--compact">
+      <table className="table table--compact table--responsive-headers">
         <caption>
           Ændringer fra version {before.version} til version {after.version}
         </caption>
@@ -473,7 +473,7 @@ export function AgreementPage({ id }: { id: string }) {
                   <p>Ingen fakturaer.</p>
                 ) : (
                   <div className="table-wrap">
-                    <table className="table table--compact">
+                    <table className="table table--compact table--responsive-headers">
                       <caption className="sr-only">Fakturaer</caption>
                       <thead>
                         <tr>

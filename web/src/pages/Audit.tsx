@@ -62,7 +62,7 @@ export function AuditPage() {
             </Alert>
             {Array.isArray(result.mismatches) && result.mismatches.length > 0 && (
               <div className="table-wrap">
-                <table className="table table--compact">
+                <table className="table table--compact table--responsive-headers">
                   <caption>Afvigelser</caption>
                   <thead>
                     <tr>

@@ -43,7 +43,7 @@ export function CasesPage() {
             <p>Der er ingen sager.</p>
           ) : (
             <div className="table-wrap">
-              <table className="table table--compact">
+              <table className="table table--compact table--responsive-headers">
                 <caption className="sr-only">Sager</caption>
                 <thead>
                   <tr>
@@ -162,7 +162,7 @@ export function AgreementTable({ list, caption }: { list: AgreementSummary[]; ca
   if (list.length === 0) return <p>Ingen aftaler.</p>
   return (
     <div className="table-wrap">
-      <table className="table table--compact">
+      <table className="table table--compact table--responsive-headers">
         <caption className="sr-only">{caption}</caption>
         <thead>
           <tr>
@@ -314,7 +314,7 @@ export function AccessLogTable({
   const sorted = [...entries].sort((a, b) => (a.at < b.at ? 1 : -1))
   return (
     <div className="table-wrap">
-      <table className="table table--compact">
+      <table className="table table--compact table--responsive-headers">
         <caption className="sr-only">{caption}</caption>
         <thead>
           <tr>

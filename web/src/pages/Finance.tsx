@@ -98,7 +98,7 @@ function ItemTable({
   if (items.length === 0) return <p>Ingen.</p>
   return (
     <div className="table-wrap">
-      <table className="table table--compact">
+      <table className="table table--compact table--responsive-headers">
         <caption className="sr-only">{caption}</caption>
         <thead>
           <tr>
@@ -167,7 +167,7 @@ export function PaymentRunView({ run }: { run: PaymentRun }) {
         <p>Ingen fakturaer afviger fra aftalerne.</p>
       ) : (
         <div className="table-wrap">
-          <table className="table table--compact">
+          <table className="table table--compact table--responsive-headers">
             <caption className="sr-only">Afvigelser</caption>
             <thead>
               <tr>

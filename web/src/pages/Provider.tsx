@@ -192,7 +192,7 @@ export function PaymentTable({
   const withAgreement = payments.some((p) => p.agreement)
   return (
     <div className="table-wrap">
-      <table className="table table--compact">
+      <table className="table table--compact table--responsive-headers">
         <caption className="sr-only">{caption}</caption>
         <thead>
           <tr>

@@ -98,7 +98,7 @@ function TerminateForm({ ag }: { ag: AgreementDetail }) {
         <section aria-labelledby="preview-heading" className="mt-6">
           <h2 id="preview-heading">Det sker, når du bekræfter</h2>
           <div className="table-wrap">
-            <table className="table table--compact">
+            <table className="table table--compact table--responsive-headers">
               <caption className="sr-only">Aftaler der ophører</caption>
               <thead>
                 <tr>
