@@ -208,6 +208,30 @@ export async function markDead(db: Db, row: PendingRow, reason: string): Promise
   })
 }
 
+/** Depth and lag only, from the pending rows (partial index): cheap enough for every relay round. */
+export async function pendingStats(db: Db, now = new Date()): Promise<{ depth: number; lagSeconds: number }> {
+  const r = await db
+    .selectFrom('event_outbox')
+    .select([(eb) => eb.fn.countAll<string>().as('n'), (eb) => eb.fn.min('created_at').as('oldest')])
+    .where('status', '=', 'pending')
+    .executeTakeFirst()
+  const oldest = r?.oldest ? new Date(r.oldest as Date) : null
+  return {
+    depth: Number(r?.n ?? 0),
+    lagSeconds: oldest ? Math.max(0, (now.getTime() - oldest.getTime()) / 1000) : 0,
+  }
+}
+
+/** Deletes dispatched events older than the retention; the broker and consumers have them. Returns the count. */
+export async function pruneDispatched(db: Db, olderThan: Date): Promise<number> {
+  const r = await db
+    .deleteFrom('event_outbox')
+    .where('status', '=', 'dispatched')
+    .where('dispatched_at', '<', olderThan)
+    .executeTakeFirst()
+  return Number(r.numDeletedRows)
+}
+
 export interface OutboxStats {
   /** Events not yet dispatched. */
   depth: number

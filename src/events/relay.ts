@@ -18,8 +18,9 @@ import {
   markDispatched,
   type OutboxMessage,
   outboxSignal,
-  outboxStats,
   type PendingRow,
+  pendingStats,
+  pruneDispatched,
   recordAttempt,
   toMessage,
 } from './outbox.ts'
@@ -38,6 +39,8 @@ export interface RelayOptions {
   backoffMaxMs?: number
   /** A message the broker rejected this many times is dead-lettered. Default 5. */
   maxAttempts?: number
+  /** Dispatched events are deleted from the outbox after this many days (checked hourly). Default 30; 0 keeps them. */
+  retainDays?: number
   logger?: Logger
 }
 
@@ -68,6 +71,8 @@ export class OutboxRelay {
   private lastError: string | null = null
   private delivered = 0
   private lastStatsAt = 0
+  private lastPruneAt = 0
+  private readonly retainDays: number
   private readonly onSignal = () => {
     this.signalled = true
     this.wake?.()
@@ -82,6 +87,7 @@ export class OutboxRelay {
     this.backoffInitialMs = o.backoffInitialMs ?? 100
     this.backoffMaxMs = o.backoffMaxMs ?? 5000
     this.maxAttempts = o.maxAttempts ?? 5
+    this.retainDays = o.retainDays ?? 30
     this.log = o.logger ?? pino({ level: 'silent' })
   }
 
@@ -167,8 +173,11 @@ export class OutboxRelay {
   /** One round: fetch a batch, deliver, record outcomes. Exposed for tests and the CLI. */
   async round(): Promise<{ fetched: number; confirmed: number; failed: boolean }> {
     const rows = await fetchPending(this.db, this.batchSize)
-    await this.updateGauges(rows.length === 0)
-    if (rows.length === 0) return { fetched: 0, confirmed: 0, failed: false }
+    if (rows.length === 0) {
+      await this.updateGauges(false)
+      await this.prune()
+      return { fetched: 0, confirmed: 0, failed: false }
+    }
 
     const messages: OutboxMessage[] = []
     const rowOf = new Map<string, PendingRow>()
@@ -227,7 +236,7 @@ export class OutboxRelay {
       if (this.bus) await this.bus.emit(m.envelope, m.headers)
     }
     this.delivered += confirmed.length
-    if (confirmed.length) await this.updateGauges(false)
+    await this.updateGauges(failed)
     return { fetched: rows.length, confirmed: confirmed.length, failed }
   }
 
@@ -242,11 +251,19 @@ export class OutboxRelay {
       .catch(() => {})
   }
 
+  private async prune(): Promise<void> {
+    const now = Date.now()
+    if (this.retainDays <= 0 || now - this.lastPruneAt < 3_600_000) return
+    this.lastPruneAt = now
+    const n = await pruneDispatched(this.db, new Date(now - this.retainDays * 86_400_000))
+    if (n) this.log.info({ deleted: n }, 'pruned dispatched events from the outbox')
+  }
+
   private async updateGauges(force: boolean): Promise<void> {
     const now = Date.now()
     if (!force && now - this.lastStatsAt < 1000) return
     this.lastStatsAt = now
-    const s = await outboxStats(this.db)
+    const s = await pendingStats(this.db)
     eventMetrics.outboxDepth.set(s.depth)
     eventMetrics.outboxLag.set(s.lagSeconds)
   }

@@ -11,7 +11,8 @@ describe('event documentation', () => {
   it('the catalogue table in docs/events.md is current', () => {
     const doc = readFileSync(eventsDocPath, 'utf8')
     expect(doc).toBe(renderEventsDoc(doc))
-    for (const t of eventTypes) expect(doc).toMatch(new RegExp(`^\\| \`${t.replaceAll('.', '\\.')}\` +\\|`, 'm'))
+    for (const t of eventTypes)
+      expect(doc).toMatch(new RegExp(`^\\| \`${t.replaceAll('.', '\\.')}\` +\\|`, 'm'))
   })
 
   it('documents every event as a channel, a send operation and a message with MOX headers', () => {

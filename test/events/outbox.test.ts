@@ -21,8 +21,10 @@ import {
   type OutboxMessage,
   OutboxRelay,
   outboxStats,
+  pruneDispatched,
   type RelayOptions,
   replayDeadLetter,
+  startEvents,
   transactionTimes,
 } from '../../src/events/index.ts'
 import { openStore } from '../../src/store/database.ts'
@@ -303,6 +305,55 @@ describe.each(targets)('outbox on $name', (target) => {
     const lag = (await eventMetrics.outboxLag.get()).values[0]?.value ?? 0
     expect(depth).toBe(1)
     expect(lag).toBeGreaterThanOrEqual(90)
+  })
+  it('prunes dispatched events past the retention and keeps the rest', async () => {
+    const agg = randomUUID()
+    for (let i = 0; i < 3; i++)
+      await store.db.transaction().execute(async (trx) => {
+        await appendEvent(trx, withheld(agg, i))
+      })
+    await relayFor({ dispatcher: new InProcessBus() }).round()
+    await store.db
+      .updateTable('event_outbox')
+      .set({ dispatched_at: new Date(Date.now() - 40 * 86_400_000) })
+      .where('aggregate_seq', '=', '1')
+      .execute()
+    await store.db.transaction().execute(async (trx) => {
+      await appendEvent(trx, withheld(agg, 4))
+    })
+    expect(await pruneDispatched(store.db, new Date(Date.now() - 30 * 86_400_000))).toBe(1)
+    expect(await outboxStats(store.db)).toMatchObject({ depth: 1, dispatched: 2 })
+    // Sequence numbers continue after pruning: the counter lives apart from the rows.
+    const last = await store.db
+      .selectFrom('event_outbox')
+      .select('aggregate_seq')
+      .where('status', '=', 'pending')
+      .execute()
+    expect(last).toEqual([{ aggregate_seq: '4' }])
+  })
+
+  it('startEvents without a broker delivers to in-process subscribers until stopped', async () => {
+    const runtime = startEvents({ db: store.db, pollIntervalMs: 20 })
+    const got = collector(runtime.bus, 'agreement.#')
+    const agreementId = randomUUID()
+    await store.db.transaction().execute(async (trx) => {
+      await appendEvent(trx, withheld(agreementId, 1))
+      await appendEvent(trx, {
+        type: 'agreement.terminated.v1',
+        payload: {
+          agreementId,
+          version: 1,
+          effectiveTo: '2026-09-30',
+          reasonCode: 'citizen-moved',
+          terminatedBy: 'municipality',
+        },
+      })
+    })
+    await waitFor('terminated delivered', () => got.seen.length === 1)
+    await runtime.stop()
+    expect(got.seen[0]).toMatchObject({ type: 'agreement.terminated.v1', sequence: 2 })
+    expect(runtime.consumer).toBeNull()
+    expect(runtime.relay.status().running).toBe(false)
   })
 })
 
