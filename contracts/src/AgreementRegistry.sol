@@ -84,10 +84,14 @@ contract AgreementRegistry is Multicall {
         uint64 start,
         address drafter
     );
-    event VersionProposed(bytes32 indexed id, uint16 version, address indexed proposer, uint128 monthlyValue, uint128 valueIncrease);
+    event VersionProposed(
+        bytes32 indexed id, uint16 version, address indexed proposer, uint128 monthlyValue, uint128 valueIncrease
+    );
     event VersionSigned(bytes32 indexed id, uint16 version, Party party, address indexed signer);
     event VersionAwaitingApproval(bytes32 indexed id, uint16 version, uint128 value, uint128 threshold);
-    event VersionApproved(bytes32 indexed id, uint16 version, address indexed approver, uint8 weight, uint8 totalWeight);
+    event VersionApproved(
+        bytes32 indexed id, uint16 version, address indexed approver, uint8 weight, uint8 totalWeight
+    );
     event VersionAwaitingMain(bytes32 indexed id, uint16 version, bytes32 indexed mainAgreement);
     event VersionEffective(bytes32 indexed id, uint16 version);
     event AgreementActivated(bytes32 indexed id, uint16 version, uint64 start);
@@ -478,7 +482,10 @@ contract AgreementRegistry is Multicall {
         }
     }
 
-    function _applyChange(Line[] storage lines, LineChange calldata c, uint64 today) private returns (uint128 increase) {
+    function _applyChange(Line[] storage lines, LineChange calldata c, uint64 today)
+        private
+        returns (uint128 increase)
+    {
         if (c.index >= lines.length) revert InvalidLine(c.index);
         Line storage old = lines[c.index];
         if (!uint256(c.effectiveFrom).isDate() || c.effectiveFrom <= old.start) revert InvalidDate(c.effectiveFrom);

@@ -49,7 +49,9 @@ contract Directory is AccessControl, Multicall {
     event OrganisationRegistered(uint40 indexed org, OrgKind kind, uint32 code, address indexed admin);
     event MemberSet(uint40 indexed org, address indexed account, uint16 roles);
     event MemberRevoked(uint40 indexed org, address indexed account);
-    event PolicySet(uint16 indexed municipality, uint128 thresholdOre, uint8 chiefWeight, uint8 directorWeight, uint8 needed);
+    event PolicySet(
+        uint16 indexed municipality, uint128 thresholdOre, uint8 chiefWeight, uint8 directorWeight, uint8 needed
+    );
 
     constructor(address registrar) {
         if (registrar == address(0)) revert ZeroAddress();

@@ -97,7 +97,9 @@ contract Obligations is Multicall {
         Agreement memory a = registry.getAgreement(id);
         if (a.status != AgreementStatus.Active) revert InvalidStatus(id, a.status);
         uint40 org = directory.municipalityOrg(a.municipality);
-        if (!directory.hasOrgRole(org, msg.sender, Role.Caseworker)) revert MissingRole(msg.sender, org, Role.Caseworker);
+        if (!directory.hasOrgRole(org, msg.sender, Role.Caseworker)) {
+            revert MissingRole(msg.sender, org, Role.Caseworker);
+        }
         Line[] memory lines = registry.effectiveLines(id);
         if (lineIndex >= lines.length || lines[lineIndex].reviewDate == 0) revert NoReviewOnLine(id, lineIndex);
         Line memory line = lines[lineIndex];

@@ -85,7 +85,9 @@ contract PaymentLedger is IPaymentHook, Multicall {
         uint64 overdueSince
     );
     event MonthReleased(bytes32 indexed id, uint32 indexed period, uint128 amount, uint64 paymentDue);
-    event PaymentRecorded(bytes32 indexed id, uint32 indexed period, uint128 amount, bytes32 paymentRef, address indexed recordedBy);
+    event PaymentRecorded(
+        bytes32 indexed id, uint32 indexed period, uint128 amount, bytes32 paymentRef, address indexed recordedBy
+    );
     event InvoiceAccepted(
         bytes32 indexed id, uint32 indexed period, uint16 lineIndex, bytes32 invoiceRef, uint32 quantity, uint128 amount
     );
@@ -108,7 +110,9 @@ contract PaymentLedger is IPaymentHook, Multicall {
         Agreement memory a = _activeAgreement(id);
         _requireEvaluator(a.municipality);
         (uint64 first, uint64 last,) = Dates.periodBounds(period);
-        if (first > (a.end == 0 ? type(uint64).max : a.end) || last < a.start) revert PeriodOutsideAgreement(id, period);
+        if (first > (a.end == 0 ? type(uint64).max : a.end) || last < a.start) {
+            revert PeriodOutsideAgreement(id, period);
+        }
         uint64 payable_ = a.terms.paymentTiming == PaymentTiming.Arrears ? Dates.addDays(last, 1) : first;
         if (block.timestamp < payable_) revert PeriodNotPayableYet(id, period, payable_);
         MonthRecord storage m = _months[id][period];

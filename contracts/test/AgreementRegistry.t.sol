@@ -71,7 +71,9 @@ contract AgreementRegistryTest is Fixture {
         vm.prank(bo);
         reg.draftAgreement(PLACEMENT, d, lines);
 
-        vm.expectRevert(abi.encodeWithSelector(AgreementRegistry.MissingRole.selector, otherCaseworker, htk, Role.Caseworker));
+        vm.expectRevert(
+            abi.encodeWithSelector(AgreementRegistry.MissingRole.selector, otherCaseworker, htk, Role.Caseworker)
+        );
         vm.prank(otherCaseworker);
         reg.draftAgreement(PLACEMENT, d, lines);
 
@@ -163,7 +165,9 @@ contract AgreementRegistryTest is Fixture {
         reg.signVersion(PLACEMENT, 1);
         vm.prank(sara);
         reg.signVersion(PLACEMENT, 1);
-        vm.expectRevert(abi.encodeWithSelector(AgreementRegistry.AlreadySigned.selector, PLACEMENT, 1, Party.Municipality));
+        vm.expectRevert(
+            abi.encodeWithSelector(AgreementRegistry.AlreadySigned.selector, PLACEMENT, 1, Party.Municipality)
+        );
         vm.prank(sara);
         reg.signVersion(PLACEMENT, 1);
         vm.prank(ole);
@@ -325,7 +329,9 @@ contract AgreementRegistryTest is Fixture {
 
         warpTo(2026, 3, 1);
         vm.expectRevert(
-            abi.encodeWithSelector(AgreementRegistry.MissingRole.selector, ole, dir.municipalityOrg(HTK), Role.Caseworker)
+            abi.encodeWithSelector(
+                AgreementRegistry.MissingRole.selector, ole, dir.municipalityOrg(HTK), Role.Caseworker
+            )
         );
         vm.prank(ole);
         reg.proposeAmendment(PLACEMENT, placementLines(), noChanges());
@@ -334,12 +340,16 @@ contract AgreementRegistryTest is Fixture {
         reg.proposeAmendment(PLACEMENT, noLines(), noChanges());
         Line[] memory added = new Line[](1);
         added[0] = monthly(100_000, day(2026, 2, 15), 0); // retroactive
-        vm.expectRevert(abi.encodeWithSelector(AgreementRegistry.DateInPast.selector, day(2026, 2, 15), day(2026, 3, 1)));
+        vm.expectRevert(
+            abi.encodeWithSelector(AgreementRegistry.DateInPast.selector, day(2026, 2, 15), day(2026, 3, 1))
+        );
         vm.prank(sara);
         reg.proposeAmendment(PLACEMENT, added, noChanges());
         LineChange[] memory changes = new LineChange[](1);
         changes[0] = LineChange({index: 0, effectiveFrom: day(2026, 2, 20), price: 1, end: 0, reviewDate: 0});
-        vm.expectRevert(abi.encodeWithSelector(AgreementRegistry.DateInPast.selector, day(2026, 2, 20), day(2026, 3, 1)));
+        vm.expectRevert(
+            abi.encodeWithSelector(AgreementRegistry.DateInPast.selector, day(2026, 2, 20), day(2026, 3, 1))
+        );
         vm.prank(sara);
         reg.proposeAmendment(PLACEMENT, noLines(), changes);
         changes[0] = LineChange({index: 9, effectiveFrom: day(2026, 3, 20), price: 1, end: 0, reviewDate: 0});
@@ -411,7 +421,9 @@ contract AgreementRegistryTest is Fixture {
         _signBoth(PLACEMENT, 1, ole);
         vm.prank(dorte);
         reg.approveVersion(PLACEMENT, 1);
-        vm.expectRevert(abi.encodeWithSelector(AgreementRegistry.DateInPast.selector, day(2026, 1, 11), day(2026, 1, 12)));
+        vm.expectRevert(
+            abi.encodeWithSelector(AgreementRegistry.DateInPast.selector, day(2026, 1, 11), day(2026, 1, 12))
+        );
         vm.prank(sara);
         reg.signTermination(PLACEMENT, day(2026, 1, 11));
         vm.expectRevert(abi.encodeWithSelector(AgreementRegistry.InvalidDate.selector, day(2026, 6, 30) + 5));
@@ -428,11 +440,15 @@ contract AgreementRegistryTest is Fixture {
     function test_unilateralTerminationRespectsEachPartysNotice() public {
         _activePlacement();
         // municipality: 30 days' notice from 2026-01-12 → earliest 2026-02-11
-        vm.expectRevert(abi.encodeWithSelector(AgreementRegistry.NoticeTooShort.selector, day(2026, 2, 10), day(2026, 2, 11)));
+        vm.expectRevert(
+            abi.encodeWithSelector(AgreementRegistry.NoticeTooShort.selector, day(2026, 2, 10), day(2026, 2, 11))
+        );
         vm.prank(sara);
         reg.terminateUnilaterally(PLACEMENT, day(2026, 2, 10));
         // provider: 90 days → earliest 2026-04-12
-        vm.expectRevert(abi.encodeWithSelector(AgreementRegistry.NoticeTooShort.selector, day(2026, 3, 1), day(2026, 4, 12)));
+        vm.expectRevert(
+            abi.encodeWithSelector(AgreementRegistry.NoticeTooShort.selector, day(2026, 3, 1), day(2026, 4, 12))
+        );
         vm.prank(ole);
         reg.terminateUnilaterally(PLACEMENT, day(2026, 3, 1));
         vm.expectEmit();
@@ -528,7 +544,9 @@ contract AgreementRegistryTest is Fixture {
         vm.prank(sara);
         uint16 v = reg.proposeAmendment(PLACEMENT, added, noChanges());
         vm.expectRevert(
-            abi.encodeWithSelector(AgreementRegistry.MissingRole.selector, ole, dir.municipalityOrg(HTK), Role.Caseworker)
+            abi.encodeWithSelector(
+                AgreementRegistry.MissingRole.selector, ole, dir.municipalityOrg(HTK), Role.Caseworker
+            )
         );
         vm.prank(ole);
         reg.withdrawVersion(PLACEMENT, v);

@@ -29,7 +29,8 @@ contract DatesTest is Test {
         assertTrue(m >= 1 && m <= 12 && d >= 1 && d <= Dates.daysInMonth(y, m));
         assertEq(Dates.fromYmd(y, m, d), date);
         (uint256 y2, uint256 m2, uint256 d2) = Dates.toYmd(date + Dates.DAY);
-        bool nextDay = (y2 == y && m2 == m && d2 == d + 1) || (d2 == 1 && (m2 == m + 1 || (m == 12 && m2 == 1 && y2 == y + 1)));
+        bool nextDay =
+            (y2 == y && m2 == m && d2 == d + 1) || (d2 == 1 && (m2 == m + 1 || (m == 12 && m2 == 1 && y2 == y + 1)));
         assertTrue(nextDay);
         assertEq(Dates.weekday(date + 7 * Dates.DAY), Dates.weekday(date));
     }
@@ -37,7 +38,9 @@ contract DatesTest is Test {
     function testFuzz_monthsPartitionTheDays(uint16 y) public pure {
         uint256 year = bound(y, 1970, 9998);
         uint256 total;
-        for (uint256 m = 1; m <= 12; ++m) total += Dates.daysInMonth(year, m);
+        for (uint256 m = 1; m <= 12; ++m) {
+            total += Dates.daysInMonth(year, m);
+        }
         assertEq(total, Dates.daysBetween(Dates.fromYmd(year, 1, 1), Dates.fromYmd(year, 12, 31)));
     }
 }

@@ -33,13 +33,17 @@ contract DirectoryTest is Fixture {
 
     function test_refusesDuplicateZeroCodeAndZeroAdmin() public {
         vm.startPrank(registrar);
-        vm.expectRevert(abi.encodeWithSelector(Directory.OrganisationAlreadyRegistered.selector, dir.municipalityOrg(HTK)));
+        vm.expectRevert(
+            abi.encodeWithSelector(Directory.OrganisationAlreadyRegistered.selector, dir.municipalityOrg(HTK))
+        );
         dir.registerMunicipality(HTK, address(0x1234));
         vm.expectRevert(abi.encodeWithSelector(Directory.InvalidOrganisationCode.selector, dir.providerOrg(0)));
         dir.registerProvider(0, address(0x1234));
         vm.expectRevert(Directory.ZeroAddress.selector);
         dir.registerProvider(11_111_111, address(0));
-        vm.expectRevert(abi.encodeWithSelector(Directory.AccountInOtherOrganisation.selector, sara, dir.municipalityOrg(HTK)));
+        vm.expectRevert(
+            abi.encodeWithSelector(Directory.AccountInOtherOrganisation.selector, sara, dir.municipalityOrg(HTK))
+        );
         dir.registerProvider(11_111_111, sara);
         vm.stopPrank();
         vm.expectRevert(Directory.ZeroAddress.selector);
@@ -94,7 +98,9 @@ contract DirectoryTest is Fixture {
     }
 
     function test_policyIsConfigurableByTheMunicipalityAdminOnly() public {
-        vm.expectRevert(abi.encodeWithSelector(Directory.NotOrganisationAdmin.selector, dorte, dir.municipalityOrg(HTK)));
+        vm.expectRevert(
+            abi.encodeWithSelector(Directory.NotOrganisationAdmin.selector, dorte, dir.municipalityOrg(HTK))
+        );
         vm.prank(dorte);
         dir.setPolicy(HTK, 1, 1, 1, 1);
         vm.startPrank(htkAdmin);

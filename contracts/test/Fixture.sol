@@ -122,11 +122,15 @@ abstract contract Fixture is Test {
         l.arrangedBy = Party.Provider;
     }
 
-    function sessions(Unit unit, uint128 price, uint16 hours_, uint8 everyWeeks, uint64 anchor, uint64 start, uint64 end)
-        internal
-        pure
-        returns (Line memory l)
-    {
+    function sessions(
+        Unit unit,
+        uint128 price,
+        uint16 hours_,
+        uint8 everyWeeks,
+        uint64 anchor,
+        uint64 start,
+        uint64 end
+    ) internal pure returns (Line memory l) {
         l.price = price;
         l.unit = unit;
         l.schedule = Schedule(ScheduleKind.Sessions, hours_, everyWeeks, Dates.weekday(anchor), anchor);

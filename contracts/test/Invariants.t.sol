@@ -7,7 +7,15 @@ import {Directory} from "../src/Directory.sol";
 import {Obligations} from "../src/Obligations.sol";
 import {PaymentLedger} from "../src/PaymentLedger.sol";
 import {
-    Agreement, AgreementStatus, DraftInput, Line, MonthStatus, PaymentTiming, Terms, Unit, Version
+    Agreement,
+    AgreementStatus,
+    DraftInput,
+    Line,
+    MonthStatus,
+    PaymentTiming,
+    Terms,
+    Unit,
+    Version
 } from "../src/Types.sol";
 import {Fixture} from "./Fixture.sol";
 import {Vm} from "./utils/Test.sol";
@@ -30,6 +38,7 @@ contract LifecycleHandler {
 
     bytes32[] public ids;
     mapping(bytes32 => AgreementStatus) public lastStatus;
+
     struct Evaluated {
         bytes32 id;
         uint32 period;
@@ -298,7 +307,9 @@ contract LifecycleInvariantTest is Fixture {
             if (reg.getAgreement(id).activatedAt == 0) continue;
             Version memory v = reg.getVersion(id, 1);
             assertTrue(v.municipalitySigned && v.providerSigned);
-            assertTrue(v.valueIncrease <= dir.policyOf(HTK).thresholdOre || v.approvalWeight >= dir.policyOf(HTK).needed);
+            assertTrue(
+                v.valueIncrease <= dir.policyOf(HTK).thresholdOre || v.approvalWeight >= dir.policyOf(HTK).needed
+            );
         }
     }
 

@@ -64,13 +64,17 @@ contract ObligationsTest is Fixture {
         vm.expectRevert(Obligations.InvalidHash.selector);
         vm.prank(ole);
         obl.submitReport(PLACEMENT, bytes32(0));
-        vm.expectRevert(abi.encodeWithSelector(Obligations.ReportPeriodNotStarted.selector, PLACEMENT, 1, day(2026, 2, 1)));
+        vm.expectRevert(
+            abi.encodeWithSelector(Obligations.ReportPeriodNotStarted.selector, PLACEMENT, 1, day(2026, 2, 1))
+        );
         vm.prank(ole);
         obl.submitReport(PLACEMENT, keccak256("r1"));
         warpTo(2026, 2, 10);
         vm.prank(ole);
         obl.submitReport(PLACEMENT, keccak256("r1"));
-        vm.expectRevert(abi.encodeWithSelector(Obligations.ReportPeriodNotStarted.selector, PLACEMENT, 2, day(2026, 5, 1)));
+        vm.expectRevert(
+            abi.encodeWithSelector(Obligations.ReportPeriodNotStarted.selector, PLACEMENT, 2, day(2026, 5, 1))
+        );
         vm.prank(ole);
         obl.submitReport(PLACEMENT, keccak256("r2"));
         assertEq(obl.reportsSubmitted(PLACEMENT), 1);
@@ -162,7 +166,9 @@ contract ObligationsTest is Fixture {
         vm.prank(sara);
         obl.decideReview(PLACEMENT, 9, ReviewDecision.End, day(2026, 5, 20));
         vm.expectRevert(
-            abi.encodeWithSelector(Obligations.InvalidReviewDecision.selector, ReviewDecision.Continue, day(2026, 5, 31))
+            abi.encodeWithSelector(
+                Obligations.InvalidReviewDecision.selector, ReviewDecision.Continue, day(2026, 5, 31)
+            )
         );
         vm.prank(sara);
         obl.decideReview(PLACEMENT, 3, ReviewDecision.Continue, day(2026, 5, 31));
