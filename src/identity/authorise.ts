@@ -206,10 +206,12 @@ export function renderPermissionTable(): string {
 }
 
 /**
- * A Fastify preHandler that checks the role table before the handler runs: 401 without a session,
+ * A Fastify hook that checks the role table before the handler runs: 401 without a session,
  * 403 when the role may not do the action. Object scope (tenant, KLE, custody) is checked by the
  * service with `authorise(principal, action, scope)` once it has loaded the object. The returned
  * function carries `action`, so the API can list which action every route requires.
+ * Use it as the route's `onRequest` hook, so an unauthorised request is refused before its body is even
+ * parsed or validated: `app.post('/api/x', { onRequest: requirePermission('agreement.sign'), schema }, …)`.
  */
 export function requirePermission(action: Action): ((request: {
   principal?: Principal | null

@@ -18,7 +18,7 @@ beforeAll(async () => {
       '/t/cases',
       {
         schema: { body: z.object({ title: z.string().min(1) }) },
-        preHandler: requirePermission('case.create'),
+        onRequest: requirePermission('case.create'),
       },
       async (req, reply) => {
         if (failNext) {
@@ -218,6 +218,13 @@ describe('role × action through the API', () => {
       }
     }
     expect(mismatches).toEqual([])
+  })
+
+  it('refuses a role before the body is validated, so it learns nothing about the input', async () => {
+    const finn = await sessionFor(h, 'finn')
+    const res = await h.app.inject({ method: 'POST', url: '/t/cases', headers: finn.headers, payload: { nonsense: 1 } })
+    expect(res.statusCode).toBe(403)
+    expect(res.json().code).toBe('forbidden')
   })
 
   it('catalogues the action of every guarded route', () => {

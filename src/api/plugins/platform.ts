@@ -84,7 +84,10 @@ export async function registerApiPlatform(app: FastifyInstance, options: ApiPlat
 
   app.decorate('routePermissions', [] as RoutePermission[])
   app.addHook('onRoute', (route: RouteOptions) => {
-    const handlers = [route.preHandler ?? []].flat() as ({ action?: Action } | undefined)[]
+    const handlers = [route.onRequest ?? [], route.preValidation ?? [], route.preHandler ?? []].flat() as (
+      | { action?: Action }
+      | undefined
+    )[]
     for (const h of handlers) {
       if (h?.action) {
         for (const method of [route.method].flat())
