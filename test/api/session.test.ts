@@ -222,7 +222,12 @@ describe('role × action through the API', () => {
 
   it('refuses a role before the body is validated, so it learns nothing about the input', async () => {
     const finn = await sessionFor(h, 'finn')
-    const res = await h.app.inject({ method: 'POST', url: '/t/cases', headers: finn.headers, payload: { nonsense: 1 } })
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/t/cases',
+      headers: finn.headers,
+      payload: { nonsense: 1 },
+    })
     expect(res.statusCode).toBe(403)
     expect(res.json().code).toBe('forbidden')
   })
