@@ -20,6 +20,7 @@ import {
   OutboxRelay,
   outboxStats,
   replayDeadLetter,
+  startEvents,
   transactionTimes,
 } from '../../src/events/index.ts'
 import { AMQP_URL, brokerAvailable, runId, storeTargets, type TestStore, waitFor } from './helpers.ts'
@@ -207,6 +208,58 @@ describe.skipIf(!available)('AMQP (RabbitMQ)', () => {
       `broker outage: ${total} events, ${got.length - total} duplicate deliveries removed by messageId`,
     )
   }, 120_000)
+
+  it('startEvents with a broker publishes, then tells local subscribers, and runs the ESDH consumer', async () => {
+    const q = await tap('review.#')
+    const inboundQueue = `${exchange}.inbound.wired`
+    queues.push(inboundQueue)
+    const docs: string[] = []
+    const runtime = startEvents({
+      db: store.db,
+      amqpUrl: AMQP_URL,
+      amqpExchange: exchange,
+      inboundQueue,
+      pollIntervalMs: 20,
+      inbound: {
+        async onDocumentJournalised(d) {
+          docs.push(d.documentId)
+          return { status: 'handled' }
+        },
+      },
+    })
+    try {
+      const local: EventEnvelope[] = []
+      runtime.bus.subscribe('review.due.v1', (e) => {
+        local.push(e)
+      })
+      const agreementId = randomUUID()
+      await store.db.transaction().execute(async (trx) => {
+        await appendEvent(trx, {
+          type: 'review.due.v1',
+          payload: { agreementId, caseId: randomUUID(), dueDate: '2026-07-31' },
+        })
+      })
+      await waitFor('local subscriber called', () => local.length === 1)
+      // Local subscribers hear of an event only after the broker confirmed it, so it is in the queue.
+      expect((await ch.checkQueue(q)).messageCount).toBe(1)
+      await runtime.consumer?.ready()
+      ch.sendToQueue(
+        inboundQueue,
+        Buffer.from(
+          JSON.stringify({
+            caseRef: 'SAG-1',
+            documentId: 'DOC-WIRED',
+            journalisedAt: '2026-05-05T09:30:00Z',
+            contentBase64: Buffer.from('pdf').toString('base64'),
+          }),
+        ),
+        { messageId: randomUUID(), type: 'esdh.document.journalised.v1' },
+      )
+      await waitFor('wired consumer handled the document', () => docs.includes('DOC-WIRED'))
+    } finally {
+      await runtime.stop()
+    }
+  })
 
   describe('ESDH inbound queue', () => {
     const inboundQueue = `${exchange}.inbound.esdh`
