@@ -52,7 +52,7 @@ export async function verifyIntegrity(
   opts: VerifyOptions,
 ): Promise<IntegrityReport> {
   const repos = createRepositories(db, keys)
-  const batchSize = opts.batchSize ?? 500
+  const batchSize = opts.batchSize ?? 2000
   const anchorTotal = opts.source.count ? await opts.source.count() : await repos.anchors.count()
   const logTotal = await repos.accessLog.count()
   const total = anchorTotal + logTotal
@@ -106,7 +106,7 @@ export async function verifyIntegrity(
   // Anchors the store says reached the chain (chain_ref set) but the chain does not list.
   let after: { kind: string; id: string } | undefined
   for (;;) {
-    const page = await repos.anchors.list({ after, limit: 1000 })
+    const page = await repos.anchors.list({ after, limit: 5000 })
     if (page.length === 0) break
     for (const a of page) {
       if (a.chainRef && !seen.has(anchorKey(a.kind, a.objectId))) {

@@ -65,7 +65,7 @@ export function anchorKey(kind: string, id: string): string {
   return `${kind}\u0000${id}`
 }
 
-function recordAad(kind: string, objectId: string): string {
+export function recordAad(kind: string, objectId: string): string {
   return `record/${kind}/${objectId}`
 }
 
@@ -81,6 +81,22 @@ function toAnchor(r: Selectable<Database['anchors']>): Anchor {
 
 function toBytes(v: Uint8Array): Uint8Array {
   return v instanceof Buffer ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : v
+}
+
+/** One query per kind (`kind = k and object_id in (...)`) instead of one OR per object. */
+async function byKind<T>(
+  refs: AnchorRef[],
+  query: (kind: string, ids: string[]) => Promise<T[]>,
+): Promise<T[]> {
+  const groups = new Map<string, string[]>()
+  for (const r of refs) {
+    const ids = groups.get(r.kind)
+    if (ids) ids.push(r.id)
+    else groups.set(r.kind, [r.id])
+  }
+  const out: T[] = []
+  for (const [kind, ids] of groups) out.push(...(await query(kind, ids)))
+  return out
 }
 
 export function anchorRepository(db: Kysely<Database>, keys: CaseKeys): AnchorRepository {
@@ -199,14 +215,9 @@ export function anchorRepository(db: Kysely<Database>, keys: CaseKeys): AnchorRe
         .orderBy('object_id')
         .limit(opts.limit ?? 1000)
       const after = opts.after
-      if (after) {
-        q = q.where((eb) =>
-          eb.or([
-            eb('kind', '>', after.kind),
-            eb.and([eb('kind', '=', after.kind), eb('object_id', '>', after.id)]),
-          ]),
-        )
-      }
+      // A row-value comparison walks the primary key index; an OR of the two columns would not.
+      if (after)
+        q = q.where((eb) => eb(eb.refTuple('kind', 'object_id'), '>', eb.tuple(after.kind, after.id)))
       return (await q.execute()).map(toAnchor)
     },
     async count() {
@@ -234,11 +245,9 @@ export function anchorRepository(db: Kysely<Database>, keys: CaseKeys): AnchorRe
     async rebuildMany(refs) {
       const out = new Map<string, RebuildResult>()
       if (refs.length === 0) return out
-      const anchorRows = await db
-        .selectFrom('anchors')
-        .selectAll()
-        .where((eb) => eb.or(refs.map((r) => eb.and([eb('kind', '=', r.kind), eb('object_id', '=', r.id)]))))
-        .execute()
+      const anchorRows = await byKind(refs, (kind, ids) =>
+        db.selectFrom('anchors').selectAll().where('kind', '=', kind).where('object_id', 'in', ids).execute(),
+      )
       const anchors = new Map(anchorRows.map((a) => [anchorKey(a.kind, a.object_id), a]))
       const caseIds = new Set(anchorRows.flatMap((a) => (a.case_id ? [a.case_id] : [])))
       const caseRows = caseIds.size
@@ -264,15 +273,15 @@ export function anchorRepository(db: Kysely<Database>, keys: CaseKeys): AnchorRe
       )
       const others = refs.filter((r) => !(RESERVED_ANCHOR_KINDS as readonly string[]).includes(r.kind))
       const records = new Map(
-        (others.length
-          ? await db
+        (
+          await byKind(others, (kind, ids) =>
+            db
               .selectFrom('anchored_records')
               .selectAll()
-              .where((eb) =>
-                eb.or(others.map((r) => eb.and([eb('kind', '=', r.kind), eb('object_id', '=', r.id)]))),
-              )
-              .execute()
-          : []
+              .where('kind', '=', kind)
+              .where('object_id', 'in', ids)
+              .execute(),
+          )
         ).map((r) => [anchorKey(r.kind, r.object_id), r]),
       )
 
