@@ -5,7 +5,9 @@
  *
  * An anvil must not outlive Tillid: on POSIX it runs under a small sh wrapper that holds a pipe
  * from this process and kills anvil when the pipe closes, which happens however this process
- * dies (kill -9 included). A pidfile catches the rest (a wrapper killed on its own).
+ * dies (kill -9 included). The wrapper runs in its own process group, so a Ctrl-C in the terminal
+ * reaches only Tillid (which snapshots, then stops anvil) and a kill -9 of Tillid's process group
+ * cannot take the watcher down with it. A pidfile catches the rest (a wrapper killed on its own).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { accessSync, constants, promises as fs, readFileSync } from 'node:fs'
@@ -187,7 +189,10 @@ export async function startAnvil(options: StartAnvilOptions): Promise<AnvilProce
   const args = anvilArgs(params, port)
   const posix = process.platform !== 'win32'
   const child: ChildProcess = posix
-    ? spawn('/bin/sh', ['-c', WRAPPER, 'tillid-anvil', bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+    ? spawn('/bin/sh', ['-c', WRAPPER, 'tillid-anvil', bin, ...args], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        detached: true,
+      })
     : spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
 
   let stderr = ''
@@ -326,6 +331,8 @@ export async function clearStaleAnvil(pidFile: string, logger: Logger): Promise<
       try {
         process.kill(pid, 'SIGKILL')
       } catch {}
+      // Its port is free only once it is gone.
+      for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 20))
     }
   }
   await fs.rm(pidFile, { force: true })

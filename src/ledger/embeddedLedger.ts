@@ -39,7 +39,6 @@ import { Journal, type JournalEntry, type NewJournalEntry } from './journal.ts'
 import { LEDGER_MNEMONIC } from './keys.ts'
 import {
   type DeployRequest,
-  estimateGas,
   type LedgerClient,
   type LedgerHealth,
   ledgerChain,
@@ -47,6 +46,7 @@ import {
   NonceManager,
   revertError,
   type SendRequest,
+  simulate,
 } from './ledgerClient.ts'
 import { getMeta, setMeta } from './meta.ts'
 import { JsonRpc, RpcResponseError, RpcTransportError } from './rpc.ts'
@@ -124,11 +124,14 @@ class Embedded implements EmbeddedLedger {
   private rpc!: JsonRpc
   private clock: LedgerClock = new WallClock()
   private lastTimestamp = 0
+  private blockGasLimit = 30_000_000n
   private appliedSeq = 0n
   private sinceSnapshot = 0
   private restarts: number[] = []
   private restartCount = 0
   private failed: LedgerError | null = null
+  /** anvils this supervisor stopped on purpose: their exit is no crash. */
+  private readonly retired = new WeakSet<AnvilProcess>()
   private stopping = false
   lastRecovery: RecoveryReport | null = null
   rpcUrl = ''
@@ -177,7 +180,7 @@ class Embedded implements EmbeddedLedger {
     try {
       await this.recover('start')
     } catch (e) {
-      await this.anvil.stop().catch(() => {})
+      await this.retire().catch(() => {})
       throw e
     }
   }
@@ -219,7 +222,7 @@ class Embedded implements EmbeddedLedger {
     })
     this.anvil = anvil
     void anvil.exited.then((info) => {
-      if (this.anvil !== anvil || this.stopping) return
+      if (this.anvil !== anvil || this.retired.has(anvil) || this.stopping) return
       this.log.error(
         { anvilPid: anvil.pid, code: info.code, signal: info.signal, stderr: anvil.stderrTail().slice(-500) },
         'anvil exited unexpectedly; restarting it and recovering from snapshot and journal',
@@ -227,9 +230,15 @@ class Embedded implements EmbeddedLedger {
       this.queue
         .run(() => this.ensureRunning())
         .catch((e) => {
+          if ((e as LedgerError).code === 'LEDGER_STOPPED') return
           this.log.fatal({ err: e }, 'ledger recovery after an anvil crash failed')
         })
     })
+  }
+
+  private async retire(timeoutMs?: number): Promise<void> {
+    this.retired.add(this.anvil)
+    await this.anvil.stop(timeoutMs)
   }
 
   /** Within the queue: if anvil is gone, start a fresh one and recover. */
@@ -251,7 +260,14 @@ class Embedded implements EmbeddedLedger {
     this.restarts.push(now)
     this.restartCount++
     await this.launch()
-    await this.recover('crash')
+    try {
+      await this.recover('crash')
+    } catch (e) {
+      if ((e as LedgerError).code === 'LEDGER_REPLAY_DIVERGED') this.failed = e as LedgerError
+      // A half-recovered chain must not take writes: the next call starts over from a fresh anvil.
+      await this.retire(1000)
+      throw e
+    }
   }
 
   /** Kills a misbehaving anvil and recovers, within the queue. */
@@ -259,7 +275,7 @@ class Embedded implements EmbeddedLedger {
     if (!this.anvil.hasExited) {
       // Unreachable but alive (hung): the journal decides what the chain is, so start over.
       this.log.error({ err: cause }, 'anvil stopped answering; restarting it')
-      await this.anvil.stop(1000)
+      await this.retire(1000)
     }
     await this.ensureRunning()
   }
@@ -297,9 +313,7 @@ class Embedded implements EmbeddedLedger {
           'ledger snapshot unusable; falling back to an older one',
         )
         // anvil may hold part of the rejected state: continue from a fresh one.
-        const old = this.anvil
-        this.anvil = undefined as unknown as AnvilProcess
-        await old.stop()
+        await this.retire()
         await this.launch()
       }
     }
@@ -325,11 +339,12 @@ class Embedded implements EmbeddedLedger {
     }
     if (!loaded) this.appliedSeq = lastSeq
 
-    const head = await this.rpc.call<{ number: Hex; timestamp: Hex }>('eth_getBlockByNumber', [
+    const head = await this.rpc.call<{ number: Hex; timestamp: Hex; gasLimit: Hex }>('eth_getBlockByNumber', [
       'latest',
       false,
     ])
     this.lastTimestamp = Number(BigInt(head.timestamp))
+    this.blockGasLimit = BigInt(head.gasLimit)
     if (this.options.demo) {
       this.clock = new ManualClock((await this.journal.lastClock()) ?? this.options.genesisTimestamp)
     } else {
@@ -476,7 +491,11 @@ class Embedded implements EmbeddedLedger {
     const timestamp = nextBlockTimestamp(this.lastTimestamp, this.clock.now())
     // Simulate in the environment of the block it will be mined in (its timestamp included).
     await this.rpc.call('evm_setNextBlockTimestamp', [timestamp])
-    const gas = request.gas ?? (await estimateGas(this.rpc, request, 'pending'))
+    // Gas is free here (price 0) and each block holds one transaction, so the whole block's gas
+    // is the limit: one eth_call finds a revert, where eth_estimateGas would run the call a dozen
+    // times over in its search.
+    const gas = request.gas ?? this.blockGasLimit
+    if (request.gas === undefined) await simulate(this.rpc, { ...request, gas }, 'pending')
     const rawTx = await account.signTransaction({
       chainId: this.options.chainId,
       type: 'eip1559',

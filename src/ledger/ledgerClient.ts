@@ -87,29 +87,50 @@ export function ledgerChain(chainId: number, rpcUrl: string, name = 'Tillid ledg
   })
 }
 
+function callObject(request: SendRequest): Record<string, string> {
+  return {
+    from: request.account.address,
+    ...(request.to ? { to: request.to } : {}),
+    data: request.data,
+    ...(request.value ? { value: numberToHex(request.value) } : {}),
+    ...(request.gas ? { gas: numberToHex(request.gas) } : {}),
+  }
+}
+
+function simulationError(e: unknown, request: SendRequest): unknown {
+  if (e instanceof RpcResponseError) {
+    if (e.revertData !== undefined || /revert/i.test(e.message))
+      return revertError(e.revertData, request.abi, e.message)
+    return new LedgerError('LEDGER_TX_REJECTED', `transaction refused: ${e.message}`, { cause: e })
+  }
+  return e
+}
+
 /** Gas for a call, or LedgerRevertError when it would revert (nothing is sent then). */
 export async function estimateGas(
   rpc: RpcCaller,
   request: SendRequest,
   blockTag: 'pending' | 'latest' = 'pending',
 ): Promise<bigint> {
-  const call = {
-    from: request.account.address,
-    ...(request.to ? { to: request.to } : {}),
-    data: request.data,
-    ...(request.value ? { value: numberToHex(request.value) } : {}),
-  }
   try {
-    const estimate = BigInt(await rpc.call<Hex>('eth_estimateGas', [call, blockTag]))
+    const estimate = BigInt(await rpc.call<Hex>('eth_estimateGas', [callObject(request), blockTag]))
     // The estimate is the least gas that succeeds; a margin covers state that changes before mining.
     return estimate + estimate / 5n + 10_000n
   } catch (e) {
-    if (e instanceof RpcResponseError) {
-      if (e.revertData !== undefined || /revert/i.test(e.message))
-        throw revertError(e.revertData, request.abi, e.message)
-      throw new LedgerError('LEDGER_TX_REJECTED', `transaction refused: ${e.message}`, { cause: e })
-    }
-    throw e
+    throw simulationError(e, request)
+  }
+}
+
+/** Runs the call once without sending it; LedgerRevertError when it would revert. */
+export async function simulate(
+  rpc: RpcCaller,
+  request: SendRequest,
+  blockTag: 'pending' | 'latest' = 'pending',
+): Promise<void> {
+  try {
+    await rpc.call<Hex>('eth_call', [callObject(request), blockTag])
+  } catch (e) {
+    throw simulationError(e, request)
   }
 }
 
