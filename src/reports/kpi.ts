@@ -27,8 +27,9 @@ export interface AgreementFactRow {
   lastPaidDate: string | null
 }
 
+/** Per agreement and quarter, or already summed per municipality and quarter (no agreementId). */
 export interface ActivityRow {
-  agreementId: string
+  agreementId?: string
   municipalityCode: number
   quarter: string
   reportsDue: number

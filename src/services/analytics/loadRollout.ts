@@ -68,13 +68,26 @@ export async function loadRollout(db: Db, quarter: string): Promise<RolloutRows>
     lastPaidDate: r.last_paid,
   }))
 
+  // Activity only ever counts per municipality and quarter: sum it in the database.
   const act = await db
     .selectFrom('analytics_agreement_activity')
-    .selectAll()
+    .select((eb) => [
+      'municipality_code',
+      'quarter',
+      eb.fn.sum<string>('reports_due').as('reports_due'),
+      eb.fn.sum<string>('reports_on_time').as('reports_on_time'),
+      eb.fn.sum<string>('payments_withheld').as('payments_withheld'),
+      eb.fn.sum<string>('withheld_ore').as('withheld_ore'),
+      eb.fn.sum<string>('payments_released').as('payments_released'),
+      eb.fn.sum<string>('released_ore').as('released_ore'),
+      eb.fn.sum<string>('invoices').as('invoices'),
+      eb.fn.sum<string>('invoice_deviations').as('invoice_deviations'),
+      eb.fn.max(sql<number>`synthetic::int`).as('synthetic'),
+    ])
     .where('quarter', 'in', [prev.quarter, cur.quarter])
+    .groupBy(['municipality_code', 'quarter'])
     .execute()
   const activity: ActivityRow[] = act.map((r) => ({
-    agreementId: r.agreement_id,
     municipalityCode: r.municipality_code,
     quarter: r.quarter,
     reportsDue: Number(r.reports_due),
@@ -122,6 +135,7 @@ export async function loadRollout(db: Db, quarter: string): Promise<RolloutRows>
   const synthetic =
     municipalities.some((m) => m.synthetic) ||
     facts.some((r) => r.synthetic) ||
+    act.some((r) => Number(r.synthetic) === 1) ||
     use.some((r) => r.synthetic) ||
     con.some((r) => r.synthetic)
   return {
