@@ -3,8 +3,9 @@ import type { Logger } from 'pino'
 import type { LocalAccount } from 'viem'
 import type { Config } from '../config.ts'
 import type { EventsRuntime } from '../events/index.ts'
-import type { Indexer } from '../ledger/indexer.ts'
+import type { Principal } from '../identity/principal.ts'
 import type { LedgerClient } from '../ledger/index.ts'
+import type { Indexer } from '../ledger/indexer.ts'
 import type { Db, Store } from '../store/database.ts'
 import type { CaseKeys } from '../store/repositories/caseKeys.ts'
 import type { Repositories } from '../store/repositories/index.ts'
@@ -29,4 +30,13 @@ export interface ServiceContext {
   keeper: LocalAccount
   indexer: Indexer
   events: EventsRuntime
+}
+
+/**
+ * The person a use case runs for. `withAccount` hands out their custodial ledger account only
+ * for the duration of `fn`, and only inside that person's authenticated request.
+ */
+export interface Actor {
+  principal: Principal
+  withAccount<T>(fn: (account: LocalAccount) => Promise<T>): Promise<T>
 }

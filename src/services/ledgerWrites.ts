@@ -1,0 +1,62 @@
+/**
+ * The one path from a use case to a ledger transaction. Every write is built from typed contract
+ * arguments (ids, hashes, amounts, dates, enum codes), passes the personal-data guard, is signed
+ * by the acting person's custodial account and, once mined, is indexed before the call returns,
+ * so the caller's next read already sees its effect.
+ */
+import {
+  type Abi,
+  type ContractFunctionArgs,
+  type ContractFunctionName,
+  encodeFunctionData,
+  type LocalAccount,
+  type TransactionReceipt,
+} from 'viem'
+import { assertNoPersonalData } from '../domain/personalData.ts'
+import type { ServiceContext } from './context.ts'
+import { abis, allErrorsAbi } from './contracts.ts'
+
+export type ContractKey = keyof typeof abis
+type AbiOf<K extends ContractKey> = (typeof abis)[K]
+type WriteName<K extends ContractKey> = ContractFunctionName<AbiOf<K>, 'nonpayable' | 'payable'>
+type ReadName<K extends ContractKey> = ContractFunctionName<AbiOf<K>, 'view' | 'pure'>
+
+export interface WriteOptions {
+  /** Names of the citizens of the case concerned: the guard refuses a payload containing them. */
+  citizenNames?: readonly string[]
+}
+
+export async function writeContract<K extends ContractKey, F extends WriteName<K>>(
+  ctx: ServiceContext,
+  account: LocalAccount,
+  contract: K,
+  functionName: F,
+  args: ContractFunctionArgs<AbiOf<K>, 'nonpayable' | 'payable', F>,
+  options: WriteOptions = {},
+): Promise<TransactionReceipt> {
+  assertNoPersonalData({ functionName, args }, { names: options.citizenNames ?? [] })
+  const data = encodeFunctionData({ abi: abis[contract] as Abi, functionName, args } as never)
+  assertNoPersonalData(data, { names: options.citizenNames ?? [] })
+  const receipt = await ctx.ledger.send({
+    account,
+    to: ctx.contracts[contract],
+    data,
+    abi: allErrorsAbi as Abi,
+  })
+  await ctx.indexer.syncOnce()
+  return receipt
+}
+
+export async function readContract<K extends ContractKey, F extends ReadName<K>>(
+  ctx: ServiceContext,
+  contract: K,
+  functionName: F,
+  args: ContractFunctionArgs<AbiOf<K>, 'view' | 'pure', F>,
+) {
+  return ctx.ledger.publicClient.readContract({
+    address: ctx.contracts[contract],
+    abi: abis[contract] as AbiOf<K>,
+    functionName,
+    args,
+  } as never) as Promise<unknown>
+}

@@ -1,0 +1,76 @@
+/**
+ * Keeps the on-chain directory in step with the IdP: the first time a person acts on the ledger,
+ * their organisation is registered (if new) and their custodial address is made a member with
+ * the role their IdP claims give them. The operator account does this as each organisation's
+ * administrator, so no person ever needs a wallet.
+ */
+import type { Address, LocalAccount } from 'viem'
+import type { Principal, Role } from '../identity/principal.ts'
+import type { Actor, ServiceContext } from './context.ts'
+import { readContract, writeContract } from './ledgerWrites.ts'
+
+/** Bit positions of contracts/src/Types.sol `Role`. */
+const ROLE_BIT: Partial<Record<Role, number>> = {
+  caseworker: 0,
+  centre_chief: 1,
+  director: 2,
+  finance: 3,
+  provider_signatory: 4,
+  auditor: 5,
+  admin: 7,
+}
+
+export function orgIdOf(kind: 'municipality' | 'provider', code: string): bigint {
+  // Directory.municipalityOrg / providerOrg: kind in bits 32–39 (1 municipality, 2 provider), code below.
+  return (BigInt(kind === 'municipality' ? 1 : 2) << 32n) | BigInt(Number(code))
+}
+
+export async function ensureOrganisation(
+  ctx: ServiceContext,
+  kind: 'municipality' | 'provider',
+  code: string,
+) {
+  const org = orgIdOf(kind, code)
+  const registered = (await readContract(ctx, 'directory', 'registered', [Number(org)])) as boolean
+  if (registered) return org
+  if (kind === 'municipality') {
+    await writeContract(ctx, ctx.operator, 'directory', 'registerMunicipality', [
+      Number(code),
+      ctx.operator.address,
+    ])
+  } else {
+    await writeContract(ctx, ctx.operator, 'directory', 'registerProvider', [
+      Number(code),
+      ctx.operator.address,
+    ])
+  }
+  return org
+}
+
+/** Makes `address` a member of the principal's organisation with the principal's role. */
+export async function ensureMember(
+  ctx: ServiceContext,
+  principal: Principal,
+  address: Address,
+): Promise<void> {
+  const org = principal.organisation
+  const bit = ROLE_BIT[principal.role]
+  if (!org || bit === undefined) return
+  const orgId = await ensureOrganisation(ctx, org.kind, org.code)
+  const [memberOrg, roles] = (await readContract(ctx, 'directory', 'memberOf', [address])) as [number, number]
+  const want = 1 << bit
+  if (BigInt(memberOrg) === orgId && (roles & want) !== 0) return
+  await writeContract(ctx, ctx.operator, 'directory', 'setMember', [Number(orgId), address, roles | want])
+}
+
+/** Runs `fn` with the actor's account after making sure the directory knows them. */
+export async function asMember<T>(
+  ctx: ServiceContext,
+  actor: Actor,
+  fn: (account: LocalAccount) => Promise<T>,
+): Promise<T> {
+  return actor.withAccount(async (account) => {
+    await ensureMember(ctx, actor.principal, account.address)
+    return fn(account)
+  })
+}
