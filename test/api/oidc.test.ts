@@ -105,6 +105,13 @@ describe('OIDC login round trip', () => {
     expect((await me.json()).person.role).toBe('director')
   })
 
+  it('starts login on the public URL’s host, so the login cookie comes back with the callback', async () => {
+    const port = new URL(base).port
+    const res = await fetch(`http://localhost:${port}/auth/login?returnTo=/sager`, { redirect: 'manual' })
+    expect(res.status).toBe(302)
+    expect(res.headers.get('location')).toBe(`${base}/auth/login?returnTo=%2Fsager`)
+  })
+
   it('refuses an open redirect in returnTo', async () => {
     for (const bad of ['https://evil.example/', '//evil.example/x', '/\\evil.example']) {
       const res = await fetch(`${base}/auth/login?returnTo=${encodeURIComponent(bad)}`, {

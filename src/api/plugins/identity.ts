@@ -19,6 +19,7 @@ import type { Database } from '../../store/schema.ts'
 import { TillidError } from '../errors.ts'
 import { registerAuthRoutes, SESSION_COOKIE } from '../routes/auth.ts'
 import { registerMeRoutes } from '../routes/me.ts'
+import { purgeIdempotency } from './idempotency.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -116,7 +117,20 @@ export async function registerIdentity(
     scopes: config.oidcScopes,
     forceLogin: embedded,
   })
-  registerAuthRoutes(app, { rp, sessions, directory, secureCookies: () => publicUrl().startsWith('https:') })
+  registerAuthRoutes(app, {
+    rp,
+    sessions,
+    directory,
+    publicUrl,
+    secureCookies: () => publicUrl().startsWith('https:'),
+  })
+  // Expired sessions and old idempotency records are only clutter; sweep them hourly.
+  const sweep = setInterval(() => {
+    sessions.purgeExpired().catch(() => {})
+    purgeIdempotency(db).catch(() => {})
+  }, 3600_000)
+  sweep.unref()
+  app.addHook('onClose', async () => clearInterval(sweep))
   registerMeRoutes(app)
   const handle = { sessions, keys, directory }
   app.decorate('identity', handle)

@@ -26,6 +26,7 @@ export interface AuthRouteOptions {
   sessions: SessionStore
   directory: Directory
   secureCookies: () => boolean
+  publicUrl: () => string
 }
 
 export function registerAuthRoutes(app: FastifyInstance, o: AuthRouteOptions): void {
@@ -43,6 +44,14 @@ export function registerAuthRoutes(app: FastifyInstance, o: AuthRouteOptions): v
     },
     async (request, reply) => {
       const { returnTo } = request.query as { returnTo?: string }
+      // Login cookies must be set on the host the IdP sends the browser back to (localhost vs
+      // 127.0.0.1), so start over on the public URL's host.
+      const canonical = new URL(o.publicUrl())
+      if (request.headers.host && request.headers.host !== canonical.host) {
+        const again = new URL('/auth/login', canonical)
+        if (returnTo) again.searchParams.set('returnTo', returnTo)
+        return reply.redirect(again.href, 302)
+      }
       const { url, pending } = await o.rp.start(returnTo ?? '/')
       reply.setCookie(LOGIN_COOKIE, Buffer.from(JSON.stringify(pending)).toString('base64url'), {
         path: '/auth',
