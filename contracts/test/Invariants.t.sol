@@ -112,6 +112,17 @@ contract LifecycleHandler {
         _observe();
     }
 
+    /// @dev Shortcut through drafting, both signatures and the director's approval, so that runs reach
+    /// evaluation, withholding and payment often.
+    function draftAndActivate(uint256 price, uint8 startMonths, uint16 length, bool open, uint8 provider) external {
+        if (ids.length >= 6) return;
+        this.draft(price, startMonths, length, false, open, provider);
+        if (ids.length == 0) return;
+        uint256 last = ids.length - 1;
+        this.sign(last, 2);
+        this.approve(last, 2);
+    }
+
     function sign(uint256 idx, uint8 mode) external {
         if (ids.length == 0) return;
         bytes32 id = ids[idx % ids.length];
