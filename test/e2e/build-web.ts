@@ -5,7 +5,8 @@ import { build } from 'vite'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
-export async function buildWeb(outName = 'e2e-web-dist'): Promise<string> {
+/** Each process builds into its own directory, so parallel test runs never share files. */
+export async function buildWeb(outName = `e2e-web-${process.pid}`): Promise<string> {
   const outDir = path.join(root, '.test-tmp', outName)
   await build({
     configFile: path.join(root, 'web', 'vite.config.ts'),

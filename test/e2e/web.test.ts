@@ -3,6 +3,7 @@
  * login, every page free of serious/critical axe violations and usable at phone widths, and the
  * forms' validation and what they send. Skips (with a printed reason) when chromium is absent.
  */
+import { rmSync } from 'node:fs'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { assertAccessible, horizontalOverflow, launchBrowser, seriousA11yViolations } from './browser.ts'
@@ -12,16 +13,19 @@ import { contextAs, openPage, pageCases } from './pages.ts'
 
 let browser: Browser | null = null
 let server: FakeServer
+let dist = ''
 
 beforeAll(async () => {
   browser = await launchBrowser()
   if (!browser) return
-  server = await startFakeServer(await buildWeb())
-}, 60_000)
+  dist = await buildWeb()
+  server = await startFakeServer(dist)
+}, 120_000)
 
 afterAll(async () => {
   await browser?.close()
   await server?.close()
+  if (dist) rmSync(dist, { recursive: true, force: true })
 })
 
 describe('web app against the fake API', () => {
@@ -66,7 +70,7 @@ describe('web app against the fake API', () => {
   })
 
   it('is accessible (axe) and fits 375 px on every page, the citizen pages also 320 px', {
-    timeout: 120_000,
+    timeout: 180_000,
   }, async (t) => {
     if (!browser) return t.skip()
     const failures: string[] = []
@@ -298,5 +302,52 @@ describe('web app against the fake API', () => {
       text: 'Prebens skole hedder Taastrup Realskole.',
     })
     await citizen.close()
+  })
+
+  it('amends an agreement by sending the complete new line set, previewing the diff first', async (t) => {
+    if (!browser) return t.skip()
+    const ctx = await contextAs(browser, server.url, 'sara')
+    const page = await ctx.newPage()
+    await openPage(page, server.url, { path: '/aftaler/agr-contact', heading: 'Overvåget samvær' })
+    await page.getByRole('link', { name: 'Lav tillæg' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Tillæg til aftale' }).waitFor()
+    await page.getByRole('button', { name: 'Tilføj ydelse' }).click()
+    const added = page.getByRole('group', { name: 'Ydelse 2' })
+    await added.getByLabel('Navn på ydelsen').fill('Kørsel til samvær')
+    await added.getByLabel('Pris').fill('1.200,50')
+    await added.getByLabel('Startdato').fill('2026-07-01')
+    const preview = page.getByRole('table', { name: 'Ændringer fra version 1 til version 2' })
+    await expect.poll(() => preview.innerText()).toContain('1.200,50 kr pr. måned, fra 1. juli 2026')
+    expect(await preview.innerText()).toMatch(/Kørsel til samvær\s+Tilføjet/)
+    await page.getByLabel('Revurderingsdato (valgfri)').fill('2026-10-01')
+    await page.getByRole('button', { name: 'Opret tillæg' }).click()
+    await page.waitForURL('**/aftaler/agr-contact')
+    const sent = server.requests.find((r) => r.path === '/api/agreements/agr-contact/amendments')
+    expect(sent?.body).toMatchObject({
+      reviewDate: '2026-10-01',
+      lines: [
+        { id: 'S1', name: 'Overvåget samvær', priceOre: '65000', unit: 'hour' },
+        { name: 'Kørsel til samvær', priceOre: '120050', unit: 'month', start: '2026-07-01' },
+      ],
+    })
+    expect((sent?.body as { lines?: { id?: string }[] } | undefined)?.lines?.[1]).not.toHaveProperty('id')
+    await ctx.close()
+  })
+
+  // Last: it moves the fake ledger clock that earlier tests read.
+  it('moves demo time forward only, and the demo bar follows', async (t) => {
+    if (!browser) return t.skip()
+    const ctx = await contextAs(browser, server.url, 'sara')
+    const page = await ctx.newPage()
+    await openPage(page, server.url, { path: '/demo', heading: 'Demo: tidsstyring' })
+    await page.getByLabel('Ny ledger-dato').fill('2026-05-01')
+    await page.getByRole('button', { name: 'Flyt tiden frem' }).click()
+    await page.getByText('Tiden kan kun flyttes frem: vælg en dato efter 3. juni 2026').first().waitFor()
+    expect(server.requests.some((r) => r.method === 'POST' && r.path === '/api/ledger/time')).toBe(false)
+    await page.getByLabel('Ny ledger-dato').fill('2026-07-01')
+    await page.getByRole('button', { name: 'Flyt tiden frem' }).click()
+    await page.getByText('Ledger-datoen er nu 1. juli 2026.').waitFor()
+    await expect.poll(() => page.getByRole('region', { name: 'Demo' }).innerText()).toContain('1. juli 2026')
+    await ctx.close()
   })
 })
