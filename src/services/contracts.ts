@@ -3,8 +3,8 @@
  * and reused on every later start (after checking that code is still there).
  */
 import { type Address, encodeFunctionData, type LocalAccount } from 'viem'
-import { getMeta, type LedgerClient, setMeta } from '../ledger/index.ts'
 import { contracts as artifacts } from '../ledger/generated/contracts.ts'
+import { getMeta, type LedgerClient, setMeta } from '../ledger/index.ts'
 import type { Db } from '../store/database.ts'
 
 export interface ContractAddresses {

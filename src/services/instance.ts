@@ -7,7 +7,6 @@ import path from 'node:path'
 import type { Logger } from 'pino'
 import type { Config } from '../config.ts'
 import { startEvents } from '../events/index.ts'
-import { createIndexer } from '../ledger/indexer.ts'
 import {
   connectExternalLedger,
   deployerAccount,
@@ -15,6 +14,7 @@ import {
   type LedgerClient,
   startEmbeddedLedger,
 } from '../ledger/index.ts'
+import { createIndexer } from '../ledger/indexer.ts'
 import { loadOrCreateKek } from '../store/crypto.ts'
 import { openStore } from '../store/database.ts'
 import { CaseKeys } from '../store/repositories/caseKeys.ts'

@@ -4,7 +4,9 @@
  * the role their IdP claims give them. The operator account does this as each organisation's
  * administrator, so no person ever needs a wallet.
  */
-import type { Address, LocalAccount } from 'viem'
+import { hkdfSync } from 'node:crypto'
+import { type Address, keccak256, type LocalAccount } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
 import type { Principal, Role } from '../identity/principal.ts'
 import type { Actor, ServiceContext } from './context.ts'
 import { readContract, writeContract } from './ledgerWrites.ts'
@@ -25,6 +27,16 @@ export function orgIdOf(kind: 'municipality' | 'provider', code: string): bigint
   return (BigInt(kind === 'municipality' ? 1 : 2) << 32n) | BigInt(Number(code))
 }
 
+/**
+ * The administrator account of an organisation in the on-chain directory: a custodial key derived
+ * from the key-encryption key, one per organisation (the directory lets an account belong to one
+ * organisation only).
+ */
+export function orgAdminAccount(ctx: ServiceContext, orgId: bigint): LocalAccount {
+  const seed = hkdfSync('sha256', ctx.kek, new Uint8Array(0), `tillid/org-admin/${orgId}`, 32)
+  return privateKeyToAccount(keccak256(new Uint8Array(seed)))
+}
+
 export async function ensureOrganisation(
   ctx: ServiceContext,
   kind: 'municipality' | 'provider',
@@ -33,17 +45,9 @@ export async function ensureOrganisation(
   const org = orgIdOf(kind, code)
   const registered = (await readContract(ctx, 'directory', 'registered', [Number(org)])) as boolean
   if (registered) return org
-  if (kind === 'municipality') {
-    await writeContract(ctx, ctx.operator, 'directory', 'registerMunicipality', [
-      Number(code),
-      ctx.operator.address,
-    ])
-  } else {
-    await writeContract(ctx, ctx.operator, 'directory', 'registerProvider', [
-      Number(code),
-      ctx.operator.address,
-    ])
-  }
+  const admin = orgAdminAccount(ctx, org).address
+  const register = kind === 'municipality' ? 'registerMunicipality' : 'registerProvider'
+  await writeContract(ctx, ctx.operator, 'directory', register, [Number(code), admin])
   return org
 }
 
@@ -60,7 +64,11 @@ export async function ensureMember(
   const [memberOrg, roles] = (await readContract(ctx, 'directory', 'memberOf', [address])) as [number, number]
   const want = 1 << bit
   if (BigInt(memberOrg) === orgId && (roles & want) !== 0) return
-  await writeContract(ctx, ctx.operator, 'directory', 'setMember', [Number(orgId), address, roles | want])
+  await writeContract(ctx, orgAdminAccount(ctx, orgId), 'directory', 'setMember', [
+    Number(orgId),
+    address,
+    roles | want,
+  ])
 }
 
 /** Runs `fn` with the actor's account after making sure the directory knows them. */
