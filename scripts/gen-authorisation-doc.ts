@@ -1,4 +1,5 @@
 /** Rewrites the role × action table in docs/authorisation.md from src/identity/authorise.ts. */
+import { execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { renderPermissionTable } from '../src/identity/authorise.ts'
@@ -15,6 +16,23 @@ export function renderAuthorisationDoc(current: string): string {
   return `${current.slice(0, a)}${START}\n${renderPermissionTable()}\n${current.slice(b)}`
 }
 
+/** Markdown tables compared without the column padding and alignment rows a formatter adds. */
+export function normaliseTables(markdown: string): string {
+  return markdown
+    .split('\n')
+    .map((line) =>
+      line.startsWith('|')
+        ? line
+            .split('|')
+            .map((cell) => cell.trim().replace(/^:?-+:?$/, '-'))
+            .join('|')
+        : line,
+    )
+    .join('\n')
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
   writeFileSync(authorisationDoc, renderAuthorisationDoc(readFileSync(authorisationDoc, 'utf8')))
+  // The repository's formatter (Biome) pads Markdown tables; keep the file as `biome check` wants it.
+  execFileSync('npx', ['biome', 'format', '--write', authorisationDoc], { stdio: 'ignore' })
 }
