@@ -25,7 +25,10 @@ describe('rollout analytics on the store', () => {
     await store?.close()
   })
 
-  it('loads the 98 municipalities once', async () => {
+  it('loads the 98 municipalities once, on first use', async () => {
+    const fresh = await loadRollout(store.db, '2026Q2')
+    expect(fresh.municipalities).toHaveLength(98)
+    expect(fresh.agreements).toEqual([])
     await ensureMunicipalities(store.db)
     await ensureMunicipalities(store.db)
     const rows = await store.db.selectFrom('analytics_municipality').selectAll().execute()

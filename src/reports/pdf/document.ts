@@ -69,8 +69,9 @@ function ensureSpace(doc: PDFKit.PDFDocument, height: number): void {
   if (doc.y + height > doc.page.height - doc.page.margins.bottom) doc.addPage()
 }
 
-export function heading(doc: PDFKit.PDFDocument, text: string, size = 14): void {
-  ensureSpace(doc, size * 3 + 60)
+/** keepWith: height of what must follow on the same page (a table's first rows, a chart). */
+export function heading(doc: PDFKit.PDFDocument, text: string, size = 14, keepWith = 60): void {
+  ensureSpace(doc, size * 3 + keepWith)
   doc.moveDown(0.6)
   doc.font('Helvetica-Bold').fontSize(size).fillColor('#004b87').text(text, MARGIN)
   doc.font('Helvetica').fillColor('#1a1a1a').moveDown(0.3)

@@ -63,7 +63,7 @@ export async function renderNationalReport(r: PublishedRollout): Promise<Buffer>
     )
   }
 
-  heading(doc, 'Tilslutning pr. region', 12)
+  heading(doc, 'Tilslutning pr. region', 12, 210)
   const regions = new Map<string, { klarmeldt: number; delvis: number; nej: number; irrelevant: number }>()
   for (const m of r.municipalities) {
     const a = regions.get(m.region) ?? { klarmeldt: 0, delvis: 0, nej: 0, irrelevant: 0 }

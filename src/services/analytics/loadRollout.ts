@@ -19,6 +19,7 @@ import type {
 } from '../../reports/kpi.ts'
 import { previousQuarter, quarterRange } from '../../reports/quarter.ts'
 import type { Db } from '../../store/database.ts'
+import { ensureMunicipalities } from './municipalities.ts'
 
 const isoDate = (column: string) => sql<string | null>`to_char(${sql.ref(column)}, 'YYYY-MM-DD')`
 
@@ -35,7 +36,12 @@ export async function loadMunicipalities(db: Db): Promise<(MunicipalityRow & { s
 export async function loadRollout(db: Db, quarter: string): Promise<RolloutRows> {
   const prev = quarterRange(previousQuarter(quarter))
   const cur = quarterRange(quarter)
-  const municipalities = await loadMunicipalities(db)
+  let municipalities = await loadMunicipalities(db)
+  if (municipalities.length === 0) {
+    // A fresh instance: the 98 municipalities are loaded on first use.
+    await ensureMunicipalities(db)
+    municipalities = await loadMunicipalities(db)
+  }
 
   // Only agreements that can count in either quarter: created before its end, and not ended before
   // the previous quarter began.
