@@ -37,8 +37,10 @@ export interface A11yViolation {
 
 /** Serious and critical WCAG 2.1 A/AA violations on the page as it is now. */
 export async function seriousA11yViolations(page: Page): Promise<A11yViolation[]> {
+  // resultTypes: only violations are collected in full, which makes each run markedly cheaper.
   const result = await new AxeBuilder({ page })
     .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .options({ resultTypes: ['violations'] })
     .analyze()
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
