@@ -329,4 +329,19 @@ contract PaymentLedgerTest is Fixture {
         vm.prank(stranger);
         dir.grantRole(keeperRole, stranger);
     }
+
+    function test_monthlyRunIsOneMulticallForManyAgreements() public {
+        activateBoth();
+        warpTo(2026, 3, 1);
+        vm.prank(sanne);
+        pay.submitInvoice(CONTACT, 0, 202_602, 8, keccak256("i"));
+        bytes[] memory calls = new bytes[](2);
+        calls[0] = abi.encodeCall(PaymentLedger.evaluateMonth, (PLACEMENT, 202_602));
+        calls[1] = abi.encodeCall(PaymentLedger.evaluateMonth, (CONTACT, 202_602));
+        vm.prank(finn);
+        pay.multicall(calls);
+        assertEq(_amount(PLACEMENT, 202_602), 7_250_000);
+        assertEq(_amount(CONTACT, 202_602), 520_000);
+        assertEq(pay.totalEvaluated(), 7_770_000);
+    }
 }
