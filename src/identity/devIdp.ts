@@ -9,7 +9,9 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import Provider, { type InteractionDetails } from 'oidc-provider'
+// Imported only when the development IdP is mounted (embedded mode): server mode never loads it.
+import type Provider from 'oidc-provider'
+import type { InteractionDetails } from 'oidc-provider'
 import { type Persona, personas } from './personas.ts'
 
 export const DEV_IDP_PATH = '/oidc'
@@ -37,12 +39,12 @@ export function devIssuer(publicUrl: string): string {
   return `${publicUrl.replace(/\/$/, '')}${DEV_IDP_PATH}`
 }
 
-function createProvider(options: DevIdpOptions): Provider {
+function createProvider(ProviderClass: typeof Provider, options: DevIdpOptions): Provider {
   const publicUrl = options.publicUrl().replace(/\/$/, '')
   const people = options.people ?? personas
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
   const jwk = { ...privateKey.export({ format: 'jwk' }), kid: `dev-${Date.now()}`, alg: 'RS256', use: 'sig' }
-  const provider = new Provider(devIssuer(publicUrl), {
+  const provider = new ProviderClass(devIssuer(publicUrl), {
     clients: [
       {
         client_id: DEV_CLIENT_ID,
@@ -214,12 +216,13 @@ scenariet – der kræves ingen adgangskode. I drift logger man ind via kommunen
  * oidc-provider untouched (before Fastify parses the body, which oidc-provider reads itself).
  */
 export async function mountDevIdp(app: FastifyInstance, options: DevIdpOptions): Promise<void> {
+  const { default: ProviderClass } = await import('oidc-provider')
   let provider: Provider | null = null
   let handler: ReturnType<Provider['callback']> | null = null
   const people = options.people ?? personas
   const getProvider = () => {
     if (!provider) {
-      provider = createProvider(options)
+      provider = createProvider(ProviderClass, options)
       handler = provider.callback()
     }
     return provider
