@@ -9,10 +9,12 @@ import fastifyStatic from '@fastify/static'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { Config } from '../config.ts'
+import type { ServiceContext } from '../services/context.ts'
 import type { Store } from '../store/database.ts'
 import { problemFor, sendProblem } from './errors.ts'
 import { registerIdentity } from './plugins/identity.ts'
 import { registerApiPlatform } from './plugins/platform.ts'
+import { registerRoutes } from './routes/index.ts'
 
 /** A dependency that /readyz asks; it resolves when healthy and throws with a reason otherwise. */
 export interface ReadinessCheck {
@@ -33,6 +35,8 @@ export interface AppDeps {
   store?: Store
   config?: Config
   kek?: Uint8Array
+  /** The running instance's services; with them the resource routes (cases, agreements, …) exist. */
+  services?: ServiceContext
 }
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -65,6 +69,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       publicUrl: () => config.publicUrl ?? listeningUrl(app, config.host),
     })
   }
+
+  if (deps.services) await registerRoutes(app, deps.services)
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }))
 

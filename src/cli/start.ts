@@ -16,6 +16,7 @@ export async function start(config: Config): Promise<void> {
     store: instance.store,
     config,
     kek: instance.kek,
+    services: instance,
     readiness: [
       {
         name: 'ledger',
