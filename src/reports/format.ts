@@ -1,5 +1,5 @@
 /** Danish number formats for reports: 1.234.567,8 and "12,5 %". Money stays bigint øre until printed. */
-import { type Shown, SUPPRESSED } from './suppression.ts'
+import { isHidden, type Shown } from './suppression.ts'
 
 export function formatInt(n: number): string {
   const sign = n < 0 ? '-' : ''
@@ -28,7 +28,7 @@ export function formatKr(ore: bigint): string {
 
 export function formatShown(v: Shown | null, decimals = 0): string {
   if (v === null) return '–'
-  if (v === SUPPRESSED) return SUPPRESSED
+  if (isHidden(v)) return v
   return decimals === 0 ? formatInt(v) : formatDecimal(v, decimals)
 }
 

@@ -6,9 +6,9 @@
 import { formatChange, formatDecimal, formatInt, formatKr, formatPct } from './format.ts'
 import type { AnomalyKey } from './kpi.ts'
 import type { PublishedArea, PublishedQuarter, PublishedRollout } from './reportData.ts'
-import { SUPPRESSED } from './suppression.ts'
+import { type Hidden, isHidden } from './suppression.ts'
 
-type Raw = number | bigint | typeof SUPPRESSED | null
+type Raw = number | bigint | Hidden | null
 type Kind = 'int' | 'dec1' | 'dec2' | 'pct' | 'kr' | 'days'
 
 interface LineDef {
@@ -179,7 +179,7 @@ export const KPI_LINES: LineDef[] = [
 
 export function formatRaw(v: Raw, kind: Kind): string {
   if (v === null) return '–'
-  if (v === SUPPRESSED) return SUPPRESSED
+  if (isHidden(v)) return v
   if (typeof v === 'bigint') return formatKr(v)
   switch (kind) {
     case 'pct':

@@ -19,9 +19,10 @@ import type {
 } from './kpi.ts'
 import { quarterLabel } from './quarter.ts'
 import {
+  type Hidden,
+  hiddenLabel,
   type Reason,
   type Shown,
-  SUPPRESSED,
   type SuppressedTable,
   shown,
   suppressTable,
@@ -47,8 +48,8 @@ export type Published = Shown | null
 
 export interface PublishedQuarter {
   measures: Record<MeasureKey, Published>
-  withheldOre: bigint | typeof SUPPRESSED
-  releasedOre: bigint | typeof SUPPRESSED
+  withheldOre: bigint | Hidden
+  releasedOre: bigint | Hidden
   apiCalls: number
   events: number
   apiCallsPer1000: number | null
@@ -137,27 +138,36 @@ function breakdownTable(
   })
 }
 
-function gated<T extends number | null>(value: T, baseReason: Reason): Published {
+function gated<T extends number | null>(value: T, baseReason: Reason, label: Hidden): Published {
   if (value === null) return null
-  return baseReason ? SUPPRESSED : value
+  return baseReason ? label : value
 }
 
-function publishQuarter(k: QuarterKpis, reasons: Record<MeasureKey, Reason>): PublishedQuarter {
+function publishQuarter(
+  k: QuarterKpis,
+  reasons: Record<MeasureKey, Reason>,
+  threshold: number,
+): PublishedQuarter {
+  const label = hiddenLabel(threshold)
   const measures = {} as Record<MeasureKey, Published>
-  for (const { key } of MEASURES) measures[key] = shown(measureValue(k, key), reasons[key])
+  for (const { key } of MEASURES) measures[key] = shown(measureValue(k, key), reasons[key], threshold)
   return {
     measures,
-    withheldOre: reasons.paymentsWithheld ? SUPPRESSED : k.use.withheldOre,
-    releasedOre: reasons.paymentsReleased ? SUPPRESSED : k.use.releasedOre,
+    withheldOre: reasons.paymentsWithheld ? label : k.use.withheldOre,
+    releasedOre: reasons.paymentsReleased ? label : k.use.releasedOre,
     apiCalls: k.use.apiCalls,
     events: k.use.events,
     apiCallsPer1000: k.use.apiCallsPer1000,
     eventsPer1000: k.use.eventsPer1000,
-    activePer1000: gated(k.use.activePer1000, reasons.agreementsActive),
-    reportsOnTimeShare: gated(k.use.reportsOnTimeShare, reasons.reportsDue),
-    deviationShare: gated(k.use.deviationShare, reasons.invoices),
-    medianDaysDraftToActive: gated(k.use.medianDaysDraftToActive, reasons.agreementsActivated),
-    maxDaysPaidAfterTermination: gated(k.use.maxDaysPaidAfterTermination, reasons.terminatedWithPayments),
+    activePer1000: gated(k.use.activePer1000, reasons.agreementsActive, label),
+    reportsOnTimeShare: gated(k.use.reportsOnTimeShare, reasons.reportsDue, label),
+    deviationShare: gated(k.use.deviationShare, reasons.invoices, label),
+    medianDaysDraftToActive: gated(k.use.medianDaysDraftToActive, reasons.agreementsActivated, label),
+    maxDaysPaidAfterTermination: gated(
+      k.use.maxDaysPaidAfterTermination,
+      reasons.terminatedWithPayments,
+      label,
+    ),
     connection: k.connection,
     spread: {
       templates: k.spread.templates,
@@ -252,8 +262,8 @@ export function publishRollout(kpis: RolloutKpis, options: PublishOptions = {}):
   const tpl = tables.templates
 
   const municipalities: PublishedMunicipality[] = ms.map((m, i) => {
-    const current = publishQuarter(m.current, rowReasons(cur.measures, i))
-    const previous = publishQuarter(m.previous, rowReasons(prev.measures, i))
+    const current = publishQuarter(m.current, rowReasons(cur.measures, i), threshold)
+    const previous = publishQuarter(m.previous, rowReasons(prev.measures, i), threshold)
     return {
       code: m.code,
       name: m.name,
@@ -264,18 +274,18 @@ export function publishRollout(kpis: RolloutKpis, options: PublishOptions = {}):
       trends: publishTrends(current, previous),
       activeByKle: kpis.kleSubjects.map((key, j) => ({
         key,
-        active: shown(kle.values[i]![j]!, kle.reason[i]![j]!),
+        active: shown(kle.values[i]![j]!, kle.reason[i]![j]!, threshold),
       })),
       activeByTemplate: kpis.templates.map((key, j) => ({
         key,
-        active: shown(tpl.values[i]![j]!, tpl.reason[i]![j]!),
+        active: shown(tpl.values[i]![j]!, tpl.reason[i]![j]!, threshold),
       })),
       monthlyApiCalls: m.monthlyApiCalls,
       anomalies: visibleAnomalies(m.anomalies, current),
     }
   })
-  const nCurrent = publishQuarter(kpis.national.current, totalReasons(cur.measures))
-  const nPrevious = publishQuarter(kpis.national.previous, totalReasons(prev.measures))
+  const nCurrent = publishQuarter(kpis.national.current, totalReasons(cur.measures), threshold)
+  const nPrevious = publishQuarter(kpis.national.previous, totalReasons(prev.measures), threshold)
   return {
     quarter: kpis.quarter,
     quarterLabel: quarterLabel(kpis.quarter),
@@ -289,11 +299,11 @@ export function publishRollout(kpis: RolloutKpis, options: PublishOptions = {}):
       trends: publishTrends(nCurrent, nPrevious),
       activeByKle: kpis.kleSubjects.map((key, j) => ({
         key,
-        active: shown(kle.colTotals![j]!, kle.colTotalReason![j]!),
+        active: shown(kle.colTotals![j]!, kle.colTotalReason![j]!, threshold),
       })),
       activeByTemplate: kpis.templates.map((key, j) => ({
         key,
-        active: shown(tpl.colTotals![j]!, tpl.colTotalReason![j]!),
+        active: shown(tpl.colTotals![j]!, tpl.colTotalReason![j]!, threshold),
       })),
       monthlyApiCalls: kpis.national.monthlyApiCalls,
     },

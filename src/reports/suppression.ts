@@ -10,8 +10,18 @@
  * with the derivable cell) until no hidden cell is derivable.
  */
 
-export const SUPPRESSED = '<5' as const
-export type Shown = number | typeof SUPPRESSED
+/** What a hidden count shows: "<5" for the default minimum cell size, "<N" for another. */
+export type Hidden = `<${number}`
+export const SUPPRESSED: Hidden = '<5'
+export type Shown = number | Hidden
+
+export function hiddenLabel(threshold: number): Hidden {
+  return `<${threshold}`
+}
+
+export function isHidden(v: unknown): v is Hidden {
+  return typeof v === 'string' && v.startsWith('<')
+}
 
 export interface SuppressionOptions {
   /** Counts below this are hidden (default 5). */
@@ -260,9 +270,9 @@ function fromGrid(g: Grid, threshold: number): SuppressedTable {
   }
 }
 
-/** The published value: the count, or "<5" when hidden. */
-export function shown(value: number, reason: Reason): Shown {
-  return reason ? SUPPRESSED : value
+/** The published value: the count, or "<5" ("<threshold") when hidden. */
+export function shown(value: number, reason: Reason, threshold = 5): Shown {
+  return reason ? hiddenLabel(threshold) : value
 }
 
 /**

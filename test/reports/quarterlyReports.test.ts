@@ -10,7 +10,7 @@ import {
   type BuildReportsResult,
   buildQuarterlyReports,
 } from '../../src/reports/pdf/buildQuarterlyReports.ts'
-import { suppressionTables } from '../../src/reports/reportData.ts'
+import { publishRollout, suppressionTables } from '../../src/reports/reportData.ts'
 import { derivableCells, type SuppressedTable } from '../../src/reports/suppression.ts'
 
 const KLE = ['27.20.08', '27.16.04', '27.16.02']
@@ -161,6 +161,13 @@ describe('quarterly reports', () => {
     // The national total of active agreements is published, so at least two municipalities are hidden.
     const active = tables.current.reason.map((r) => r[1])
     expect(active.filter(Boolean).length).toBeGreaterThanOrEqual(2)
+  })
+
+  it('uses another minimum cell size when configured, and labels hidden cells with it', () => {
+    const p = publishRollout(computeRolloutKpis(fixture(), '2026Q2'), { threshold: 10 })
+    expect(p.municipalities.find((m) => m.code === 169)!.current.measures.agreementsActive).toBe('<10')
+    const shownCounts = p.municipalities.flatMap((m) => Object.values(m.current.measures))
+    expect(shownCounts.filter((v) => typeof v === 'number' && v > 0 && v < 10)).toEqual([])
   })
 
   it('writes the national CSV with one row per municipality and one for the country', async () => {

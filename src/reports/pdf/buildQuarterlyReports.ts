@@ -10,7 +10,7 @@ import { municipalitySlug } from '../../domain/municipalities.ts'
 import { computeRolloutKpis, type KpiOptions, type RolloutRows } from '../kpi.ts'
 import { KPI_LINES } from '../kpiLines.ts'
 import { type PublishedArea, type PublishedRollout, publishRollout, toJson } from '../reportData.ts'
-import { SUPPRESSED } from '../suppression.ts'
+import { type Hidden, isHidden } from '../suppression.ts'
 import { renderMunicipalityReport, renderNationalReport } from './reports.ts'
 
 export interface BuildReportsOptions extends KpiOptions {
@@ -49,12 +49,12 @@ export async function writeFileAtomic(file: string, data: Buffer | string): Prom
   }
 }
 
-type Raw = number | bigint | typeof SUPPRESSED | null
+type Raw = number | bigint | Hidden | null
 
-/** CSV for Danish spreadsheets: ';' separated, decimal comma, money in kr., hidden cells as "<5". */
+/** CSV for Danish spreadsheets: ';' separated, decimal comma, money in kr., hidden cells as "<5" ("<N"). */
 function csvValue(v: Raw, pct = false): string {
   if (v === null) return ''
-  if (v === SUPPRESSED) return SUPPRESSED
+  if (isHidden(v)) return v
   if (typeof v === 'bigint') {
     const abs = v < 0n ? -v : v
     return `${v < 0n ? '-' : ''}${abs / 100n},${String(abs % 100n).padStart(2, '0')}`

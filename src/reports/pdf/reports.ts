@@ -4,7 +4,7 @@ import { formatDecimal, formatInt, formatShown } from '../format.ts'
 import type { AnomalyKey } from '../kpi.ts'
 import { KPI_LINES, kpiLines } from '../kpiLines.ts'
 import type { PublishedMunicipality, PublishedRollout } from '../reportData.ts'
-import { SUPPRESSED } from '../suppression.ts'
+import { hiddenLabel } from '../suppression.ts'
 import { chart, createDocument, heading, paragraph, table } from './document.ts'
 
 export const SYNTHETIC_BANNER =
@@ -21,7 +21,7 @@ const anomalyLabel: Record<AnomalyKey, string> = {
 
 function suppressionNote(r: PublishedRollout): string {
   return (
-    `Diskretion: antal under ${r.threshold}, der vedrører borgere, vises som "${SUPPRESSED}". ` +
+    `Diskretion: antal under ${r.threshold}, der vedrører borgere, vises som "${hiddenLabel(r.threshold)}". ` +
     'Enkelte andre tal er også skjult, så et skjult tal ikke kan regnes ud fra totaler eller fra de andre ' +
     'kommuners rapporter. Andele og medianer vises kun, når tallet de bygger på, vises. 0 vises som 0.'
   )
