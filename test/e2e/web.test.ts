@@ -270,6 +270,29 @@ describe('web app against the fake API', () => {
     await page.getByText('Fakturaen for februar 2026 er modtaget: 5.200,00 kr.').waitFor()
     await ctx.close()
 
+    const ole = await contextAs(browser, server.url, 'ole')
+    const op = await ole.newPage()
+    await openPage(op, server.url, { path: '/leverandoer', heading: 'Leverandør' })
+    const payments = await op.getByRole('table', { name: 'Betalinger' }).innerText()
+    expect(payments).toContain(
+      'Statusrapport forfalden, forfaldt 1. maj 2026, overskredet siden 16. maj 2026',
+    )
+    await op.getByRole('button', { name: 'Send statusrapport' }).click()
+    await op.getByText('Vælg statusrapporten som fil').first().waitFor()
+    await op.getByLabel('Statusrapport', { exact: true }).setInputFiles({
+      name: 'status-maj.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.from('%PDF-1.4 statusrapport'),
+    })
+    await op.getByRole('button', { name: 'Send statusrapport' }).click()
+    await op.getByText('Statusrapporten status-maj.pdf er modtaget.').waitFor()
+    const upload = server.requests.find((r) => r.path === '/api/agreements/agr-placement/reports')
+    expect(upload?.body).toEqual({
+      filename: 'status-maj.pdf',
+      contentBase64: Buffer.from('%PDF-1.4 statusrapport').toString('base64'),
+    })
+    await ole.close()
+
     const citizen = await contextAs(browser, server.url, 'mor', 375)
     const cp = await citizen.newPage()
     await openPage(cp, server.url, { path: '/borger/adgang', heading: 'Hvem har set mine data' })

@@ -1,6 +1,6 @@
 import { type ReactNode, useEffect, useState } from 'react'
 import { ApiError, api, type LedgerTime, links, type Me, type Role, setCsrfToken } from './api.ts'
-import { Alert, Spinner } from './components/ui.tsx'
+import { Alert, clearAllSessionState, Spinner } from './components/ui.tsx'
 import { formatDate } from './format.ts'
 import { AgreementPage } from './pages/Agreement.tsx'
 import { AgreementNewPage } from './pages/AgreementNew.tsx'
@@ -216,6 +216,7 @@ export function App() {
   }, [staff])
 
   const logout = async () => {
+    clearAllSessionState()
     try {
       await api.logout()
     } finally {

@@ -100,6 +100,15 @@ export function useSessionState<T>(key: string, initial: T | (() => T)): [T, (v:
   return [value, setValue]
 }
 
+/** Forgets every form draft (at logout, so the next person on this browser sees none). */
+export function clearAllSessionState(): void {
+  try {
+    for (const k of Object.keys(sessionStorage)) if (k.startsWith('tillid:')) sessionStorage.removeItem(k)
+  } catch {
+    // storage unavailable: nothing stored
+  }
+}
+
 export function clearSessionState(key: string): void {
   try {
     sessionStorage.removeItem(`tillid:${key}`)

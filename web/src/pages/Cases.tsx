@@ -78,9 +78,12 @@ const FORM_KEY = 'new-case'
 
 export function NewCasePage() {
   const { me } = useSession()
-  const [v, setV] = useSessionState(FORM_KEY, { title: '', name: '', cpr: '', kle: me.kle[0] ?? '27.24.00' })
+  const [kept, setKept] = useSessionState(FORM_KEY, { title: '', name: '', kle: me.kle[0] ?? '27.24.00' })
+  // The CPR number stays in memory only: it is never written to the browser's storage.
+  const [cpr, setCpr] = useState('')
+  const v = { ...kept, cpr }
   const f = useFormErrors()
-  const set = (k: keyof typeof v) => (x: string) => setV({ ...v, [k]: x })
+  const set = (k: keyof typeof v) => (x: string) => (k === 'cpr' ? setCpr(x) : setKept({ ...kept, [k]: x }))
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault()
