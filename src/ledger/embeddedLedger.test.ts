@@ -187,6 +187,15 @@ describe('embedded ledger', () => {
     expect((await ledger.health()).ok).toBe(true)
   })
 
+  it('refuses work submitted after stop() and stops once', async () => {
+    const stopping = ledger.stop()
+    const late = errorOf(ledger.send({ account: deployerAccount(), to: tiny, data: tinyCall(2n) }))
+    await Promise.all([stopping, ledger.stop()])
+    expect((await late).code).toBe('LEDGER_STOPPED')
+    expect((await ledger.health()).ok).toBe(false)
+    ledger = await startEmbeddedLedger(options())
+  })
+
   it('refuses to move time outside demo mode', async () => {
     const other = await openStore({ kind: 'pglite', dir: null })
     const otherDir = mkdtempSync(path.join(tmpdir(), 'tillid-ledger-wall-'))

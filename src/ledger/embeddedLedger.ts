@@ -133,6 +133,8 @@ class Embedded implements EmbeddedLedger {
   /** anvils this supervisor stopped on purpose: their exit is no crash. */
   private readonly retired = new WeakSet<AnvilProcess>()
   private stopping = false
+  private recovering = false
+  private stopped: Promise<void> | null = null
   lastRecovery: RecoveryReport | null = null
   rpcUrl = ''
   chain!: EmbeddedLedger['chain']
@@ -281,6 +283,15 @@ class Embedded implements EmbeddedLedger {
   }
 
   private async recover(reason: 'start' | 'crash'): Promise<void> {
+    this.recovering = true
+    try {
+      await this.recoverInner(reason)
+    } finally {
+      this.recovering = false
+    }
+  }
+
+  private async recoverInner(reason: 'start' | 'crash'): Promise<void> {
     const started = Date.now()
     const lastSeq = await this.journal.lastSeq()
     const skipped: { file: string; reason: string }[] = []
@@ -289,7 +300,11 @@ class Embedded implements EmbeddedLedger {
     for (const info of all) {
       const name = path.basename(info.file)
       if (info.seq > lastSeq) {
-        skipped.push({ file: name, reason: `it is ahead of the journal (entry ${info.seq} > ${lastSeq})` })
+        // The store was replaced or restored from an older backup: this state is not the journal's.
+        const reason = `it is ahead of the journal (entry ${info.seq} > ${lastSeq}); moved aside`
+        skipped.push({ file: name, reason })
+        this.log.warn({ snapshot: name, reason }, 'ledger snapshot does not belong to this journal')
+        await this.snapshots.setAside(info, 'ahead-of-journal')
         continue
       }
       try {
@@ -334,10 +349,10 @@ class Embedded implements EmbeddedLedger {
         }
         if (!entry.blockHash) await this.journal.recordBlockHash(entry.seq, result.blockHash)
       }
-      this.appliedSeq = entry.seq
       replayed++
     }
-    if (!loaded) this.appliedSeq = lastSeq
+    // Everything in the journal is now applied (a snapshot's own position included).
+    this.appliedSeq = lastSeq
 
     const head = await this.rpc.call<{ number: Hex; timestamp: Hex; gasLimit: Hex }>('eth_getBlockByNumber', [
       'latest',
@@ -412,11 +427,20 @@ class Embedded implements EmbeddedLedger {
     }
     this.appliedSeq = seq
     if (applied.kind === 'mined') {
-      await this.journal.recordBlockHash(seq, applied.blockHash)
       if ('timestamp' in entry && entry.timestamp !== null) this.lastTimestamp = entry.timestamp
+      // Only a check for later replays (recovery records it when missing): never fail a mined transaction on it.
+      await this.journal.recordBlockHash(seq, applied.blockHash).catch((e) => {
+        this.log.warn({ err: e, seq: seq.toString() }, 'could not record the block hash of a journal entry')
+      })
     }
     this.sinceSnapshot++
-    if (this.sinceSnapshot >= this.options.snapshotEvery) await this.takeSnapshot()
+    if (this.sinceSnapshot >= this.options.snapshotEvery) {
+      await this.takeSnapshot().catch((e) => {
+        // The journal still holds everything; a missed snapshot only makes the next recovery longer.
+        this.sinceSnapshot = 0
+        this.log.error({ err: e }, 'ledger snapshot failed')
+      })
+    }
     return { seq, applied }
   }
 
@@ -568,7 +592,7 @@ class Embedded implements EmbeddedLedger {
     }
     if (this.failed) return { ...base, ok: false, reason: this.failed.message }
     if (this.stopping) return { ...base, ok: false, reason: 'stopped' }
-    if (this.anvil.hasExited) return { ...base, ok: false, reason: 'anvil is restarting' }
+    if (this.anvil.hasExited || this.recovering) return { ...base, ok: false, reason: 'anvil is restarting' }
     try {
       const blockNumber = BigInt(await new JsonRpc(this.rpcUrl, 2000).call<Hex>('eth_blockNumber'))
       return { ...base, ok: true, blockNumber }
@@ -577,18 +601,21 @@ class Embedded implements EmbeddedLedger {
     }
   }
 
-  async stop(): Promise<void> {
-    if (this.stopping) return
-    await this.queue
-      .run(async () => {
-        if (!this.failed && !this.anvil.hasExited && this.sinceSnapshot > 0) await this.takeSnapshot()
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      await this.queue.run(async () => {
+        try {
+          if (!this.failed && !this.anvil.hasExited && this.sinceSnapshot > 0) await this.takeSnapshot()
+        } catch (e) {
+          this.log.error({ err: e }, 'ledger snapshot at shutdown failed; the journal still has everything')
+        }
+        // Inside the queue, so every call submitted after stop() is refused rather than half run.
+        this.stopping = true
       })
-      .catch((e) =>
-        this.log.error({ err: e }, 'ledger snapshot at shutdown failed; the journal still has everything'),
-      )
-    this.stopping = true
-    await this.anvil.stop()
-    await fs.rm(this.pidFile, { force: true })
-    this.log.info('ledger stopped')
+      await this.anvil.stop()
+      await fs.rm(this.pidFile, { force: true })
+      this.log.info('ledger stopped')
+    })()
+    return this.stopped
   }
 }

@@ -79,6 +79,11 @@ export class SnapshotStore {
     return bytesToHex(bytes)
   }
 
+  /** Renames a snapshot so it no longer counts (kept for inspection). */
+  async setAside(info: SnapshotInfo, why: string): Promise<void> {
+    await fs.rename(info.file, `${info.file}.${why}`)
+  }
+
   async prune(): Promise<void> {
     const all = await this.list()
     for (const old of all.slice(this.keep)) await fs.rm(old.file, { force: true })
