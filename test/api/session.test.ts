@@ -2,8 +2,11 @@
  * Cookie sessions: CSRF refusal of state changes without the token from GET /api/me, Idempotency-Key
  * replay with exactly one effect, and every guarded route tried as every role against the table.
  */
+
+import { recoverMessageAddress } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { actorOf } from '../../src/api/plugins/identity.ts'
 import { type Action, actions, requirePermission, roleMay } from '../../src/identity/authorise.ts'
 import { personas } from '../../src/identity/personas.ts'
 import { type Harness, harness, sessionFor } from './harness.ts'
@@ -29,6 +32,11 @@ beforeAll(async () => {
         return reply.code(201).send({ id: `case-${effects}`, title: (req.body as { title: string }).title })
       },
     )
+    app.post('/t/sign', async (req) => {
+      const actor = actorOf(req)
+      const signature = await actor.withAccount((account) => account.signMessage({ message: 'aftale v1' }))
+      return { signer: await recoverMessageAddress({ message: 'aftale v1', signature }) }
+    })
     // One route per action, so the role table can be tried through real HTTP handling.
     for (const action of Object.keys(actions) as Action[]) {
       app.post(`/t/action/${action}`, { preHandler: requirePermission(action) }, async () => ({ ok: true }))
@@ -68,6 +76,16 @@ describe('GET /api/me', () => {
     expect(out.statusCode).toBe(204)
     const me = await h.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: s.cookie } })
     expect(me.statusCode).toBe(401)
+  })
+})
+
+describe('custodial key in the request', () => {
+  it('signs with the logged-in person’s own registered address, and not without a session', async () => {
+    const ole = await sessionFor(h, 'ole')
+    const res = await h.app.inject({ method: 'POST', url: '/t/sign', headers: ole.headers })
+    expect(res.json().signer).toBe(await h.identity.keys.addressOf(ole.principal.personId))
+    const anonymous = await h.app.inject({ method: 'POST', url: '/t/sign' })
+    expect(anonymous.statusCode).toBe(401)
   })
 })
 

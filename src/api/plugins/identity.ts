@@ -15,6 +15,7 @@ import type { Persona } from '../../identity/personas.ts'
 import type { Principal } from '../../identity/principal.ts'
 import { relyingParty } from '../../identity/relyingParty.ts'
 import { type Session, type SessionStore, sessionStore } from '../../identity/sessions.ts'
+import type { Actor } from '../../services/context.ts'
 import type { Database } from '../../store/schema.ts'
 import { TillidError } from '../errors.ts'
 import { registerAuthRoutes, SESSION_COOKIE } from '../routes/auth.ts'
@@ -135,4 +136,15 @@ export async function registerIdentity(
   const handle = { sessions, keys, directory }
   app.decorate('identity', handle)
   return handle
+}
+
+/**
+ * The logged-in person as a service Actor: their principal, and their custodial ledger account for the
+ * duration of `fn` only, bound to this request's session. 401 without a session.
+ */
+export function actorOf(request: FastifyRequest): Actor {
+  const { principal, session } = request
+  if (!principal || !session) throw new TillidError('unauthenticated')
+  const keys = request.server.identity.keys
+  return { principal, withAccount: (fn) => keys.withPersonAccount(session, fn) }
 }
