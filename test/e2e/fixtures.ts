@@ -39,6 +39,7 @@ export const personas: Record<string, Me> = {
   ole: me('p-ole', 'Ole', 'provider_signatory', oestervold),
   sanne: me('p-sanne', 'Sanne', 'provider_signatory', samvaer),
   revisor: me('p-revisor', 'Rikke Revisor', 'auditor', null),
+  admin: me('p-admin', 'Admin', 'admin', hts),
   mor: me('p-mor', 'Prebens mor', 'citizen', null),
 }
 

@@ -30,7 +30,7 @@ export const pageCases: PageCase[] = [
       await page.getByRole('heading', { name: 'Det sker, når du bekræfter' }).waitFor()
     },
   },
-  { name: 'demo-tid', persona: 'sara', path: '/demo', heading: 'Demo: tidsstyring' },
+  { name: 'demo-tid', persona: 'admin', path: '/demo', heading: 'Demo: tidsstyring' },
   { name: 'godkend', persona: 'bo', path: '/aftaler/agr-awaiting', heading: 'Aflastning i ferier' },
   { name: 'leverandoer', persona: 'ole', path: '/leverandoer', heading: 'Leverandør' },
   {

@@ -360,7 +360,7 @@ describe('web app against the fake API', () => {
   // Last: it moves the fake ledger clock that earlier tests read.
   it('moves demo time forward only, and the demo bar follows', async (t) => {
     if (!browser) return t.skip()
-    const ctx = await contextAs(browser, server.url, 'sara')
+    const ctx = await contextAs(browser, server.url, 'admin')
     const page = await ctx.newPage()
     await openPage(page, server.url, { path: '/demo', heading: 'Demo: tidsstyring' })
     await page.getByLabel('Ny ledger-dato').fill('2026-05-01')
