@@ -100,7 +100,7 @@ export async function registerIdentity(
     }
     // A cookie-authenticated state change must prove it comes from our own pages (synchroniser token
     // from GET /api/me). The IdP's own forms are protected by oidc-provider's interaction cookies.
-    if (request.session && !SAFE.has(request.method) && !request.url.startsWith('/oidc')) {
+    if (request.session && !SAFE.has(request.method) && !/^\/oidc(\/|\?|$)/.test(request.url)) {
       if (!sameToken(request.headers['x-csrf-token'], request.session.csrfToken)) {
         throw new TillidError('csrf_failed', 'Send headeren x-csrf-token med værdien fra GET /api/me')
       }

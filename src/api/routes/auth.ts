@@ -100,6 +100,9 @@ export function registerAuthRoutes(app: FastifyInstance, o: AuthRouteOptions): v
       try {
         const claims = await o.rp.finish(request.url.split('?')[1] ?? '', pending)
         const principal = await o.directory.resolve(mapClaims(claims))
+        // A fresh session id at every login (no fixation); whatever session this browser had ends.
+        const previous = request.cookies[SESSION_COOKIE]
+        if (previous) await o.sessions.destroy(previous)
         const { token } = await o.sessions.create(principal)
         request.log.info({ personId: principal.personId, role: principal.role }, 'login')
         reply.setCookie(SESSION_COOKIE, token, {
