@@ -8,14 +8,16 @@
  * and the KLE and template breakdowns take its "active agreements" pattern as fixed row totals.
  * Ratios and medians are shown only when their base count is shown.
  */
-import type {
-  Anomaly,
-  AnomalyKey,
-  ConnectionKpis,
-  MunicipalityKpis,
-  QuarterKpis,
-  RolloutKpis,
-  TrendKey,
+import {
+  ANOMALY_KEYS,
+  type Anomaly,
+  type AnomalyKey,
+  type ConnectionKpis,
+  type MunicipalityKpis,
+  median,
+  type QuarterKpis,
+  type RolloutKpis,
+  type TrendKey,
 } from './kpi.ts'
 import { quarterLabel } from './quarter.ts'
 import {
@@ -160,8 +162,17 @@ function publishQuarter(
     apiCallsPer1000: k.use.apiCallsPer1000,
     eventsPer1000: k.use.eventsPer1000,
     activePer1000: gated(k.use.activePer1000, reasons.agreementsActive, label),
-    reportsOnTimeShare: gated(k.use.reportsOnTimeShare, reasons.reportsDue, label),
-    deviationShare: gated(k.use.deviationShare, reasons.invoices, label),
+    // A share gives its numerator away when its base is shown: hide it when the on-time or the late
+    // count is small, and when the deviation count is hidden.
+    reportsOnTimeShare: gated(
+      k.use.reportsOnTimeShare,
+      reasons.reportsDue ??
+        (small(k.use.reportsOnTime, threshold) || small(k.use.reportsDue - k.use.reportsOnTime, threshold)
+          ? 'secondary'
+          : null),
+      label,
+    ),
+    deviationShare: gated(k.use.deviationShare, reasons.invoices ?? reasons.invoicesWithDeviations, label),
     medianDaysDraftToActive: gated(k.use.medianDaysDraftToActive, reasons.agreementsActivated, label),
     maxDaysPaidAfterTermination: gated(
       k.use.maxDaysPaidAfterTermination,
@@ -221,11 +232,36 @@ function totalReasons(t: SuppressedTable): Record<MeasureKey, Reason> {
 }
 
 /** Anomalies are only published where the figure behind them is. */
-function visibleAnomalies(anomalies: Anomaly[], p: PublishedQuarter): Anomaly[] {
-  return anomalies.filter((a) => {
-    const v = a.kpi in p ? (p as unknown as Record<string, Published>)[a.kpi] : null
-    return typeof v === 'number'
-  })
+function small(count: number, threshold: number): boolean {
+  return count > 0 && count < threshold
+}
+
+function publishedValue(p: PublishedQuarter, kpi: AnomalyKey): Published {
+  return (p as unknown as Record<AnomalyKey, Published>)[kpi]
+}
+
+/**
+ * Anomalies are only published where the figure behind them is, and with the median of the
+ * published figures: the median of all figures can equal a hidden one.
+ */
+function visibleAnomalies(
+  anomalies: Anomaly[],
+  p: PublishedQuarter,
+  medians: Record<AnomalyKey, number | null>,
+): Anomaly[] {
+  return anomalies
+    .filter((a) => typeof publishedValue(p, a.kpi) === 'number')
+    .map((a) => ({ ...a, median: medians[a.kpi] ?? a.median }))
+}
+
+function publishedMedians(quarters: PublishedQuarter[]): Record<AnomalyKey, number | null> {
+  const out = {} as Record<AnomalyKey, number | null>
+  for (const key of ANOMALY_KEYS) {
+    out[key] = median(
+      quarters.map((q) => publishedValue(q, key)).filter((v): v is number => typeof v === 'number'),
+    )
+  }
+  return out
 }
 
 export interface SuppressionTables {
@@ -281,9 +317,11 @@ export function publishRollout(kpis: RolloutKpis, options: PublishOptions = {}):
         active: shown(tpl.values[i]![j]!, tpl.reason[i]![j]!, threshold),
       })),
       monthlyApiCalls: m.monthlyApiCalls,
-      anomalies: visibleAnomalies(m.anomalies, current),
+      anomalies: m.anomalies,
     }
   })
+  const medians = publishedMedians(municipalities.map((m) => m.current))
+  for (const m of municipalities) m.anomalies = visibleAnomalies(m.anomalies, m.current, medians)
   const nCurrent = publishQuarter(kpis.national.current, totalReasons(cur.measures), threshold)
   const nPrevious = publishQuarter(kpis.national.previous, totalReasons(prev.measures), threshold)
   return {
@@ -308,7 +346,7 @@ export function publishRollout(kpis: RolloutKpis, options: PublishOptions = {}):
       monthlyApiCalls: kpis.national.monthlyApiCalls,
     },
     municipalities,
-    medians: kpis.medians,
+    medians,
     kleSubjects: kpis.kleSubjects,
     templates: kpis.templates,
   }

@@ -177,9 +177,12 @@ function partner(g: Grid, i: number, j: number, lockRowTotals: boolean): [number
   }
   if (candidates.length === 0) return null
   const interior = (c: [number, number]) => (c[0] < g.R && c[1] < g.C ? 0 : 1)
+  // A hidden zero protects little (the hidden sum is then the small count itself): prefer non-zero.
+  const zero = (c: [number, number]) => (g.value[c[0]]![c[1]] === 0 ? 1 : 0)
   candidates.sort(
     (x, y) =>
       interior(x) - interior(y) ||
+      zero(x) - zero(y) ||
       g.value[x[0]]![x[1]]! - g.value[y[0]]![y[1]]! ||
       x[0] - y[0] ||
       x[1] - y[1],
