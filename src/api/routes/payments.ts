@@ -1,0 +1,138 @@
+/** Payment runs and the payment file: finance runs a month, everybody allowed sees the outcome. */
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { z } from 'zod'
+import { authorise, requirePermission } from '../../identity/authorise.ts'
+import type { ServiceContext } from '../../services/context.ts'
+import { asMember } from '../../services/membership.ts'
+import { exportPayments, paymentFilesOf } from '../../services/payments/paymentExport.ts'
+import { runPaymentMonth } from '../../services/payments/paymentRun.ts'
+import { type PaymentRunView, paymentRunView } from '../../services/payments/paymentRunView.ts'
+import { TillidError } from '../errors.ts'
+import { actorOf } from './actor.ts'
+
+const period = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'Angiv måneden som ÅÅÅÅ-MM, fx 2026-02')
+  .transform((p) => p as `${number}-${number}`)
+const periodParams = z.object({ period })
+
+function municipalityOf(request: FastifyRequest): number {
+  const org = request.principal?.organisation
+  if (!org || org.kind !== 'municipality') {
+    throw new TillidError('forbidden', 'Betalingskørsler hører til en kommune')
+  }
+  return Number(org.code)
+}
+
+/** JSON view of a run: amounts as øre strings, so no client ever sees a float. */
+export function runJson(view: PaymentRunView) {
+  const line = <T extends { amountOre: bigint }>(l: T) => ({ ...l, amountOre: l.amountOre.toString() })
+  return {
+    period: view.period,
+    municipalityCode: view.municipalityCode,
+    payments: view.payments.map(line),
+    releasedEarlier: view.releasedEarlier.map(line),
+    invoices: view.invoices.map(line),
+    totals: Object.fromEntries(Object.entries(view.totals).map(([k, v]) => [k, v.toString()])),
+  }
+}
+
+export function registerPaymentRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  app.post(
+    '/api/payment-runs',
+    {
+      onRequest: requirePermission('payment.run'),
+      schema: {
+        tags: ['betalinger'],
+        summary: 'Kør måneden: vurder alle aktive aftaler for en måned på ledgeren',
+        body: z.object({ period }),
+      },
+    },
+    async (request) => {
+      const { period: p } = request.body as { period: `${number}-${number}` }
+      const code = municipalityOf(request)
+      const actor = actorOf(app, request)
+      const result = await asMember(ctx, actor, (account) => runPaymentMonth(ctx, account, code, p))
+      return { ...runJson(result), evaluatedNow: result.evaluatedNow, skipped: result.skipped }
+    },
+  )
+
+  app.get(
+    '/api/payment-runs/:period',
+    {
+      onRequest: requirePermission('payment.read'),
+      schema: {
+        tags: ['betalinger'],
+        summary: 'Resultatet af en måneds betalingskørsel',
+        params: periodParams,
+      },
+    },
+    async (request) => {
+      const { period: p } = request.params as { period: `${number}-${number}` }
+      const view = await paymentRunView(ctx, municipalityOf(request), p)
+      const files = await paymentFilesOf(ctx, view.municipalityCode, p)
+      return {
+        ...runJson(view),
+        files: files.map((f) => ({
+          id: f.id,
+          msgId: f.msgId,
+          nbOfTxs: f.nbOfTxs,
+          ctrlSumOre: f.ctrlSumOre.toString(),
+          sha256: f.sha256,
+          createdAt: f.createdAt,
+        })),
+      }
+    },
+  )
+
+  app.post(
+    '/api/payment-runs/:period/pain001',
+    {
+      onRequest: requirePermission('payment.export'),
+      schema: {
+        tags: ['betalinger'],
+        summary: 'Dan betalingsfilen (ISO 20022 pain.001.001.09) for måneden og registrer betalingerne',
+        params: periodParams,
+      },
+    },
+    async (request) => {
+      const { period: p } = request.params as { period: `${number}-${number}` }
+      const code = municipalityOf(request)
+      const actor = actorOf(app, request)
+      const file = await asMember(ctx, actor, (account) =>
+        exportPayments(ctx, account, code, p, actor.principal.personId),
+      )
+      return {
+        id: file.id,
+        msgId: file.msgId,
+        nbOfTxs: file.nbOfTxs,
+        ctrlSumOre: file.ctrlSumOre.toString(),
+        sha256: file.sha256,
+        download: `/api/payment-runs/${p}/pain001`,
+      }
+    },
+  )
+
+  app.get(
+    '/api/payment-runs/:period/pain001',
+    {
+      onRequest: requirePermission('payment.export'),
+      schema: {
+        tags: ['betalinger'],
+        summary: 'Hent den seneste betalingsfil for måneden',
+        params: periodParams,
+      },
+    },
+    async (request, reply) => {
+      const { period: p } = request.params as { period: `${number}-${number}` }
+      authorise(request.principal, 'payment.export')
+      const files = await paymentFilesOf(ctx, municipalityOf(request), p)
+      const file = files.at(-1)
+      if (!file) throw new TillidError('not_found', `Der er ikke dannet en betalingsfil for ${p}`)
+      return reply
+        .header('content-type', 'application/xml; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${file.msgId}.xml"`)
+        .send(file.xml)
+    },
+  )
+}

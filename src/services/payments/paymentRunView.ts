@@ -1,0 +1,198 @@
+/**
+ * What the ledger says about a municipality's payments for a month — approved, withheld (with
+ * reason and due date), released, paid — and the invoices checked for that month, read from the
+ * indexed contract events (never by scanning the chain).
+ */
+import type { Hex } from 'viem'
+import { type Period, periodFromChain, periodToChain, unixSecondsToDate } from '../../domain/calendar.ts'
+import type { ServiceContext } from '../context.ts'
+import { readContract } from '../ledgerWrites.ts'
+
+export type PaymentStatus = 'approved' | 'withheld' | 'released' | 'paid'
+
+export interface PaymentLine {
+  agreementId: Hex
+  period: Period
+  payee: { cvr: string; name: string }
+  amountOre: bigint
+  status: PaymentStatus
+  /** Withheld: why, as a code, and the report that is overdue. */
+  reason?: 'report_overdue'
+  reportDueDate?: string
+  overdueSince?: string
+  /** Approved/released: when the money is due. */
+  paymentDue?: string
+  /** Set when the month has been through a payment file. */
+  paymentRef?: Hex
+  /** Whether the month was withheld at some point (also when later released or paid). */
+  wasWithheld: boolean
+}
+
+export interface InvoiceLine {
+  agreementId: Hex
+  period: Period
+  payee: { cvr: string; name: string }
+  lineIndex: number
+  status: 'accepted' | 'deviation'
+  quantity: number
+  expected?: number
+  amountOre: bigint
+  invoiceRef: Hex
+}
+
+export interface PaymentRunView {
+  period: Period
+  municipalityCode: number
+  payments: PaymentLine[]
+  invoices: InvoiceLine[]
+  /**
+   * Months of earlier periods released since and not yet paid: they go into the next payment file.
+   */
+  releasedEarlier: PaymentLine[]
+  totals: { approvedOre: bigint; withheldOre: bigint; releasedOre: bigint; paidOre: bigint }
+}
+
+type Row = {
+  agreement_id: string | null
+  event: string
+  args: string
+  block_number: string
+  log_index: number
+}
+
+const MONTH_EVENTS = ['MonthApproved', 'MonthWithheld', 'MonthReleased', 'PaymentRecorded']
+const INVOICE_EVENTS = ['InvoiceAccepted', 'InvoiceDeviation']
+
+export async function providerNames(ctx: ServiceContext): Promise<Map<string, string>> {
+  const orgs = await ctx.repos.organisations.list('provider')
+  return new Map(orgs.map((o) => [o.cvr ?? '', o.name]))
+}
+
+/** Month records per (agreement, period), folded from the month events in chain order. */
+export function foldMonths(rows: Row[], payeeOf: (id: string) => { cvr: string; name: string }) {
+  const months = new Map<string, PaymentLine>()
+  for (const r of rows) {
+    const a = JSON.parse(r.args) as Record<string, string>
+    const id = r.agreement_id as Hex
+    const period = periodFromChain(Number(a.period))
+    const key = `${id}/${period}`
+    const prev = months.get(key)
+    const base: PaymentLine = prev ?? {
+      agreementId: id,
+      period,
+      payee: payeeOf(id),
+      amountOre: BigInt(a.amount ?? '0'),
+      status: 'approved',
+      wasWithheld: false,
+    }
+    switch (r.event) {
+      case 'MonthApproved':
+        months.set(key, { ...base, status: 'approved', paymentDue: day(a.paymentDue) })
+        break
+      case 'MonthWithheld':
+        months.set(key, {
+          ...base,
+          status: 'withheld',
+          wasWithheld: true,
+          reason: 'report_overdue',
+          reportDueDate: day(a.reportDueDate),
+          overdueSince: day(a.overdueSince),
+        })
+        break
+      case 'MonthReleased':
+        months.set(key, {
+          ...base,
+          status: 'released',
+          amountOre: BigInt(a.amount ?? '0'),
+          paymentDue: day(a.paymentDue),
+        })
+        break
+      case 'PaymentRecorded':
+        months.set(key, { ...base, status: 'paid', paymentRef: a.paymentRef as Hex })
+        break
+    }
+  }
+  return months
+}
+
+function day(seconds: string | undefined): string | undefined {
+  return seconds === undefined ? undefined : unixSecondsToDate(BigInt(seconds))
+}
+
+export async function paymentRunView(
+  ctx: ServiceContext,
+  municipalityCode: number,
+  period: Period,
+): Promise<PaymentRunView> {
+  const drafted = await ctx.db
+    .selectFrom('ledger_events')
+    .select(['agreement_id', 'args'])
+    .where('event', '=', 'AgreementDrafted')
+    .execute()
+  const names = await providerNames(ctx)
+  const providerOf = new Map<string, string>()
+  for (const d of drafted) {
+    const a = JSON.parse(d.args) as Record<string, string>
+    if (Number(a.municipality) === municipalityCode) providerOf.set(d.agreement_id!, String(a.provider))
+  }
+  const payeeOf = (id: string) => {
+    const cvr = providerOf.get(id) ?? ''
+    return { cvr, name: names.get(cvr) ?? `CVR ${cvr}` }
+  }
+  const ids = [...providerOf.keys()]
+  const rows: Row[] = ids.length
+    ? await ctx.db
+        .selectFrom('ledger_events')
+        .select(['agreement_id', 'event', 'args', 'block_number', 'log_index'])
+        .where('agreement_id', 'in', ids)
+        .where('event', 'in', [...MONTH_EVENTS, ...INVOICE_EVENTS])
+        .orderBy('block_number')
+        .orderBy('log_index')
+        .execute()
+    : []
+  const months = foldMonths(
+    rows.filter((r) => MONTH_EVENTS.includes(r.event)),
+    payeeOf,
+  )
+  const chainPeriod = periodToChain(period)
+  const payments = [...months.values()].filter((m) => m.period === period)
+  const releasedEarlier = [...months.values()].filter((m) => m.period < period && m.status === 'released')
+  const invoices: InvoiceLine[] = rows
+    .filter((r) => INVOICE_EVENTS.includes(r.event))
+    .map((r) => ({ r, a: JSON.parse(r.args) as Record<string, string> }))
+    .filter(({ a }) => Number(a.period) === chainPeriod)
+    .map(({ r, a }) => ({
+      agreementId: r.agreement_id as Hex,
+      period,
+      payee: payeeOf(r.agreement_id!),
+      lineIndex: Number(a.lineIndex),
+      status: r.event === 'InvoiceAccepted' ? 'accepted' : 'deviation',
+      quantity: Number(r.event === 'InvoiceAccepted' ? a.quantity : a.claimed),
+      ...(r.event === 'InvoiceDeviation' ? { expected: Number(a.expected) } : {}),
+      amountOre: BigInt(a.amount ?? '0'),
+      invoiceRef: a.invoiceRef as Hex,
+    }))
+  // A deviation event carries quantities only; its claimed amount is quantity × the line's price.
+  for (const inv of invoices) {
+    if (inv.status !== 'deviation') continue
+    const lines = (await readContract(ctx, 'registry', 'effectiveLines', [inv.agreementId])) as {
+      price: bigint
+    }[]
+    inv.amountOre = BigInt(inv.quantity) * (lines[inv.lineIndex]?.price ?? 0n)
+  }
+  const sum = (s: PaymentStatus) =>
+    [...payments, ...releasedEarlier].filter((p) => p.status === s).reduce((t, p) => t + p.amountOre, 0n)
+  return {
+    period,
+    municipalityCode,
+    payments,
+    invoices,
+    releasedEarlier,
+    totals: {
+      approvedOre: sum('approved'),
+      withheldOre: sum('withheld'),
+      releasedOre: sum('released'),
+      paidOre: sum('paid'),
+    },
+  }
+}
