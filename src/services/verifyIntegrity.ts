@@ -31,7 +31,13 @@ export interface IntegrityReport {
   mismatches: IntegrityMismatch[]
   /** Anchors whose object belongs to an erased case. */
   erased: number
-  details: { anchors: number; accessLogEntries: number; erasedCases: string[] }
+  details: {
+    anchors: number
+    accessLogEntries: number
+    erasedCases: string[]
+    /** Anchors in the store not (yet) on the chain and never recorded as written: in flight, or left by a crash. */
+    pendingAnchors: { kind: string; id: string }[]
+  }
 }
 
 export interface VerifyOptions {
@@ -59,6 +65,7 @@ export async function verifyIntegrity(
   const mismatches: IntegrityMismatch[] = []
   const erasedCases = new Set<string>()
   const seen = new Set<string>()
+  const pendingAnchors: { kind: string; id: string }[] = []
   let anchors = 0
   let erased = 0
   let done = 0
@@ -103,18 +110,21 @@ export async function verifyIntegrity(
   }
   await flush()
 
-  // Anchors the store says reached the chain (chain_ref set) but the chain does not list.
+  // Store anchors the chain does not list: a mismatch when recorded as written, else pending.
   let after: { kind: string; id: string } | undefined
   for (;;) {
     const page = await repos.anchors.list({ after, limit: 5000 })
     if (page.length === 0) break
     for (const a of page) {
-      if (a.chainRef && !seen.has(anchorKey(a.kind, a.objectId))) {
+      if (seen.has(anchorKey(a.kind, a.objectId))) continue
+      if (a.chainRef) {
         mismatches.push({
           kind: a.kind,
           id: a.objectId,
           reason: 'recorded as anchored but missing on the chain',
         })
+      } else {
+        pendingAnchors.push({ kind: a.kind, id: a.objectId })
       }
     }
     const last = page[page.length - 1]!
@@ -164,7 +174,7 @@ export async function verifyIntegrity(
     checked: anchors + entries,
     mismatches,
     erased,
-    details: { anchors, accessLogEntries: entries, erasedCases: [...erasedCases].sort() },
+    details: { anchors, accessLogEntries: entries, erasedCases: [...erasedCases].sort(), pendingAnchors },
   }
 }
 

@@ -176,6 +176,16 @@ describe.each(list)('integrity check on %s', (adapter) => {
     })
   })
 
+  it('lists anchors never written to the chain as pending, not as mismatches', async () => {
+    await tamper(async (db) => {
+      const repos = createRepositories(db, world.repos.keys)
+      const a = await repos.anchors.anchorRecord('template', 'not-yet-on-chain', { v: 1 })
+      const report = await verify(db)
+      expect(report.mismatches).toEqual([])
+      expect(report.details.pendingAnchors).toEqual([{ kind: a.kind, id: a.objectId }])
+    })
+  })
+
   it('reports chain hashes that differ, objects missing in the store, and anchors missing on the chain', async () => {
     await tamper(async (db) => {
       const [first, second, ...rest] = world.chain
