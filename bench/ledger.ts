@@ -96,16 +96,20 @@ const newest = readdirSync(snapshotDir).sort().at(-1)
 if (newest) rmSync(path.join(snapshotDir, newest))
 ;({ store, ledger } = await open())
 let r = ledger.lastRecovery
-console.log(`recovery: ${r?.snapshot} + ${r?.replayed} journal entries: ${r?.ms} ms`)
+console.log(
+  `recovery: ${r?.snapshot} + ${r?.replayed} journal entries: ${r?.ms} ms ` +
+    `(load ${r?.loadMs}, replay ${r?.replayMs}, new snapshot ${r?.snapshotMs})`,
+)
 await ledger.stop()
 await store.close()
 
 rmSync(snapshotDir, { recursive: true, force: true })
 ;({ store, ledger } = await open())
 r = ledger.lastRecovery
-const perSecond = ((r?.replayed ?? 0) * 1000) / (r?.ms ?? 1)
+const perSecond = ((r?.replayed ?? 0) * 1000) / (r?.replayMs || 1)
 console.log(
-  `recovery: whole journal, ${r?.replayed} entries: ${r?.ms} ms (${perSecond.toFixed(0)} entries/s)`,
+  `recovery: whole journal, ${r?.replayed} entries: ${r?.ms} ms ` +
+    `(replay ${r?.replayMs} = ${perSecond.toFixed(0)} entries/s, new snapshot ${r?.snapshotMs})`,
 )
 await ledger.stop()
 await store.close()

@@ -127,8 +127,9 @@ export async function processInbound(o: ProcessOptions, raw: RawInbound): Promis
   let json: unknown
   try {
     json = JSON.parse(raw.content.toString('utf8'))
-  } catch (e) {
-    return dead('malformed', `malformed: body is not JSON (${(e as Error).message.slice(0, 200)})`)
+  } catch {
+    // JSON.parse quotes the input in its message; the body may hold personal data, so say only where.
+    return dead('malformed', `malformed: body is not JSON (${raw.content.length} bytes)`)
   }
   const parsed = documentJournalisedSchema.safeParse(json)
   if (!parsed.success) {

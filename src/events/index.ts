@@ -18,6 +18,7 @@ export * from './inProcess.ts'
 export * from './metrics.ts'
 export * from './outbox.ts'
 export * from './relay.ts'
+export * from './status.ts'
 
 export interface StartEventsOptions {
   db: Kysely<Database>

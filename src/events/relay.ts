@@ -7,13 +7,14 @@
  * (at-least-once) but, after de-duplicating by messageId, in outbox order — and so in order per
  * aggregate, whose sequence follows the outbox order (outbox.ts).
  */
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import pino, { type Logger } from 'pino'
 import type { Database } from '../store/schema.ts'
-import type { Dispatcher, InProcessBus } from './inProcess.ts'
+import type { DeliveryOutcome, Dispatcher, InProcessBus } from './inProcess.ts'
 import { eventMetrics, recordDelivery } from './metrics.ts'
 import {
   fetchPending,
+  fetchPendingAfter,
   markDead,
   markDispatched,
   type OutboxMessage,
@@ -72,6 +73,7 @@ export class OutboxRelay {
   private delivered = 0
   private lastStatsAt = 0
   private lastPruneAt = 0
+  private lastAnalyzeAt = 0
   private readonly retainDays: number
   private readonly onSignal = () => {
     this.signalled = true
@@ -129,7 +131,7 @@ export class OutboxRelay {
       let wait: number
       let interruptible = true
       try {
-        const r = await this.round()
+        const r = await this.pump()
         if (r.failed) {
           this.failures++
           const base = Math.min(this.backoffMaxMs, this.backoffInitialMs * 2 ** (this.failures - 1))
@@ -138,8 +140,7 @@ export class OutboxRelay {
           interruptible = false
         } else {
           this.failures = 0
-          if (r.fetched === this.batchSize) wait = 0
-          else if (this.signalled)
+          if (this.signalled)
             // An empty read right after a signal may have raced the appending transaction's commit.
             wait = r.fetched === 0 ? 5 : 0
           else wait = this.pollIntervalMs
@@ -174,11 +175,64 @@ export class OutboxRelay {
   async round(): Promise<{ fetched: number; confirmed: number; failed: boolean }> {
     const rows = await fetchPending(this.db, this.batchSize)
     if (rows.length === 0) {
-      await this.updateGauges(false)
-      await this.prune()
+      await this.idle()
       return { fetched: 0, confirmed: 0, failed: false }
     }
+    const { messages, rowOf } = await this.prepare(rows)
+    const outcomes = messages.length ? await this.dispatcher.deliver(messages) : []
+    const { confirmed, failed } = await this.settle(messages, outcomes, rowOf)
+    await this.finish(confirmed, failed)
+    return { fetched: rows.length, confirmed: confirmed.length, failed }
+  }
 
+  /**
+   * Rounds back to back while batches come full, overlapping the store work with the broker: the
+   * next batch is read while this one waits for its confirms, and this one is marked while the next
+   * is published. A batch is only published after the one before it was fully confirmed, so the
+   * ordering rule of round() holds.
+   */
+  private async pump(): Promise<{ fetched: number; failed: boolean }> {
+    let rows = await fetchPending(this.db, this.batchSize)
+    if (rows.length === 0) {
+      await this.idle()
+      return { fetched: 0, failed: false }
+    }
+    if (rows.length === this.batchSize && Date.now() - this.lastAnalyzeAt > 60_000) {
+      // A backlog (e.g. after an outage). Without fresh statistics the planner expects few pending
+      // rows and sorts them all for every batch; with them it walks the pending index in order.
+      this.lastAnalyzeAt = Date.now()
+      await sql`analyze event_outbox`.execute(this.db)
+    }
+    let fetched = 0
+    let marking: Promise<void> = Promise.resolve()
+    try {
+      for (;;) {
+        fetched += rows.length
+        const full = rows.length === this.batchSize
+        const lastSeq = (rows[rows.length - 1] as PendingRow).seq
+        const { messages, rowOf } = await this.prepare(rows)
+        const delivering = messages.length ? this.dispatcher.deliver(messages) : Promise.resolve([])
+        const next = full && this.running ? fetchPendingAfter(this.db, lastSeq, this.batchSize) : null
+        next?.catch(() => {})
+        const { confirmed, failed } = await this.settle(messages, await delivering, rowOf)
+        await marking
+        marking = this.finish(confirmed, failed)
+        if (failed || !next) return { fetched, failed }
+        rows = await next
+        if (rows.length === 0) return { fetched, failed: false }
+      }
+    } finally {
+      await marking
+    }
+  }
+
+  private async idle(): Promise<void> {
+    await this.updateGauges(false)
+    await this.prune()
+  }
+
+  /** Turns rows into messages; a row that no longer parses is dead-lettered here. */
+  private async prepare(rows: PendingRow[]) {
     const messages: OutboxMessage[] = []
     const rowOf = new Map<string, PendingRow>()
     for (const row of rows) {
@@ -190,9 +244,15 @@ export class OutboxRelay {
       messages.push(m)
       rowOf.set(m.envelope.id, row)
     }
-    if (messages.length === 0) return { fetched: rows.length, confirmed: 0, failed: false }
+    return { messages, rowOf }
+  }
 
-    const outcomes = await this.dispatcher.deliver(messages)
+  /** The confirmed prefix of a batch; dead-letters what can never go and counts rejections. */
+  private async settle(
+    messages: OutboxMessage[],
+    outcomes: DeliveryOutcome[],
+    rowOf: Map<string, PendingRow>,
+  ): Promise<{ confirmed: OutboxMessage[]; failed: boolean }> {
     const confirmed: OutboxMessage[] = []
     let failed = false
     for (let i = 0; i < messages.length; i++) {
@@ -224,10 +284,14 @@ export class OutboxRelay {
       )
       break
     }
+    return { confirmed, failed }
+  }
 
+  /** Marks the confirmed events dispatched, then tells metrics and local subscribers. */
+  private async finish(confirmed: OutboxMessage[], failed: boolean): Promise<void> {
     await markDispatched(
       this.db,
-      confirmed.map((m) => m.envelope.id),
+      confirmed.map((m) => m.seq),
     )
     const now = Date.now()
     for (const m of confirmed) {
@@ -237,7 +301,6 @@ export class OutboxRelay {
     }
     this.delivered += confirmed.length
     await this.updateGauges(failed)
-    return { fetched: rows.length, confirmed: confirmed.length, failed }
   }
 
   private async deadLetter(row: PendingRow, reason: string): Promise<void> {

@@ -16,6 +16,7 @@ import {
   eventMetrics,
   InProcessBus,
   InvalidEventError,
+  integrationOverview,
   listDeadLetters,
   NotInTransactionError,
   type OutboxMessage,
@@ -208,8 +209,8 @@ describe.each(targets)('outbox on $name', (target) => {
         await appendEvent(trx, withheld(agg, i))
       })
     relay.start()
-    await waitFor('several refused rounds', () => refusedRounds >= 3)
-    expect(relay.status().consecutiveFailures).toBeGreaterThanOrEqual(3)
+    await waitFor('several failed rounds', () => relay.status().consecutiveFailures >= 3)
+    expect(refusedRounds).toBeGreaterThanOrEqual(3)
     expect((await outboxStats(store.db)).depth).toBe(9)
     up = true
     await waitFor('all 9 delivered', () => got.seen.length === 9)
@@ -264,6 +265,11 @@ describe.each(targets)('outbox on $name', (target) => {
     await waitFor('replayed event delivered', () => got.unique().length === 4)
     await relay.stop()
     expect(got.unique()[3]?.id).toBe(poison)
+    const overview = await integrationOverview(store.db, relay)
+    expect(overview.outbox).toMatchObject({ depth: 0, dead: 0 })
+    expect(overview.relay).toMatchObject({ running: false, dispatcher: 'picky' })
+    expect(overview.counters.deadLetters).toBeGreaterThanOrEqual(1)
+    expect(overview.deadLetters).toEqual([])
     expect(await listDeadLetters(store.db)).toEqual([])
     expect((await listDeadLetters(store.db, { includeReplayed: true }))[0]?.replayedAt).toBeInstanceOf(Date)
   })
