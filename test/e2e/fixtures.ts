@@ -190,6 +190,11 @@ export const agreements: Record<string, AgreementDetail> = {
         reason: 'Statusrapport forfalden',
         dueDate: '2026-05-01',
         overdueSince: '2026-05-16',
+        lines: [
+          { lineId: 'L1', name: 'Ophold', amountOre: '5200000' },
+          { lineId: 'L2', name: 'Skoledel', amountOre: '1400000' },
+          { lineId: 'L4', name: 'Ekstra skolestøtte', amountOre: '980000' },
+        ],
       },
     ],
     invoices: [],

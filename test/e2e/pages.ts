@@ -86,3 +86,14 @@ export async function openPage(
   await page.waitForFunction(() => document.querySelectorAll('.spinner').length === 0)
   if (c.prepare) await c.prepare(page)
 }
+
+/**
+ * Logs in through the real embedded development IdP (for end-to-end tests against `tillid start`):
+ * the landing page's "Log ind", then the persona's button on the Danish persona picker
+ * ("Sara", "Bo", …, "Admin", "Prebens mor"). Resolves when the app shell shows the person.
+ */
+export async function loginWithDevIdp(page: Page, baseUrl: string, personaButton: string, returnTo = '/') {
+  await page.goto(`${baseUrl}/auth/login?returnTo=${encodeURIComponent(returnTo)}`)
+  await page.getByRole('button', { name: new RegExp(`^${personaButton}\\b`) }).click()
+  await page.getByTestId('current-user').getByText(personaButton, { exact: true }).waitFor()
+}

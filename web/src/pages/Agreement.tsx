@@ -332,6 +332,11 @@ export function AgreementPage({ id }: { id: string }) {
                 ],
               ]}
             />
+            {ag.state === 'AwaitingApproval' && ag.mainAgreementId && (
+              <Alert kind="info" heading="Aftalen følger hovedaftalen">
+                Den bliver aktiv, når hovedaftalen er godkendt.
+              </Alert>
+            )}
             {ag.state !== 'Draft' && awaitingSignatures && (
               <Alert kind="info" heading={`Version ${version} venter på underskrifter`} />
             )}

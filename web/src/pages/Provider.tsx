@@ -190,6 +190,7 @@ export function PaymentTable({
 }) {
   if (payments.length === 0) return <p>Ingen betalinger endnu.</p>
   const withAgreement = payments.some((p) => p.agreement)
+  const withLines = payments.some((p) => (p.lines ?? []).length > 0)
   return (
     <div className="table-wrap">
       <table className="table table--compact table--responsive-headers">
@@ -203,6 +204,7 @@ export function PaymentTable({
             </th>
             <th scope="col">Status</th>
             <th scope="col">Begrundelse</th>
+            {withLines && <th scope="col">Specifikation</th>}
           </tr>
         </thead>
         <tbody>
@@ -219,6 +221,17 @@ export function PaymentTable({
                 </span>
               </td>
               <td>{withheldReason(p)}</td>
+              {withLines && (
+                <td>
+                  <ul className="unstyled-list">
+                    {keyed(p.lines ?? []).map(([lk, l]) => (
+                      <li key={lk}>
+                        {l.name}: <span className="amount">{formatKr(l.amountOre)}</span>
+                      </li>
+                    ))}
+                  </ul>
+                </td>
+              )}
             </tr>
           ))}
         </tbody>
