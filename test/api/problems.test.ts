@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { errorCodes, TillidError } from '../../src/api/errors.ts'
 import { checkIfMatch, sendWithEtag } from '../../src/api/plugins/etag.ts'
 import { pageQuery, paginate, sendPage } from '../../src/api/plugins/pagination.ts'
+import type { ZodTypeProvider } from '../../src/api/plugins/zod.ts'
 import { type Harness, harness } from './harness.ts'
 
 let h: Harness
@@ -14,7 +15,7 @@ let handled = 0
 
 beforeAll(async () => {
   h = await harness((app) => {
-    app.post(
+    app.withTypeProvider<ZodTypeProvider>().post(
       '/t/lines',
       {
         schema: {
@@ -29,7 +30,9 @@ beforeAll(async () => {
       },
       async (req) => {
         handled++
-        return { ok: true, body: req.body }
+        // Typed from the zod schema by ZodTypeProvider.
+        const first: string = req.body.lines[0]!.priceOre
+        return { ok: true, first, body: req.body }
       },
     )
     app.get('/t/boom', async () => {
