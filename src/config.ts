@@ -104,7 +104,7 @@ const settings = {
   },
   TILLID_RATE_LIMIT: {
     schema: z.coerce.number().int().min(0),
-    default: '1200',
+    default: '6000',
     doc: 'API requests per minute per client address (0 turns rate limiting off)',
   },
 } as const

@@ -18,7 +18,7 @@ import { registerZod, swaggerTransform } from './zod.ts'
 
 export interface ApiPlatformOptions {
   db: Kysely<Database>
-  /** Requests per minute per client address; false turns limiting off (benchmarks). Default 1200. */
+  /** Requests per minute per client address; false turns limiting off (benchmarks). Default 6000. */
   rateLimit?: { max: number; timeWindow?: string } | false
   /** Install the problem+json not-found handler (false when app.ts installs its own). Default true. */
   notFound?: boolean
@@ -73,7 +73,7 @@ export async function registerApiPlatform(app: FastifyInstance, options: ApiPlat
   if (options.rateLimit !== false) {
     await app.register(rateLimit, {
       global: true,
-      max: options.rateLimit?.max ?? 1200,
+      max: options.rateLimit?.max ?? 6000,
       timeWindow: options.rateLimit?.timeWindow ?? '1 minute',
       errorResponseBuilder: (_req, ctx) =>
         new TillidError('rate_limited', `Prøv igen om ${Math.ceil(ctx.ttl / 1000)} sekunder`, {
