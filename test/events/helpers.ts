@@ -91,7 +91,8 @@ export async function storeTargets(): Promise<StoreTarget[]> {
       },
     })
   } else {
-    console.log(`SKIP PostgreSQL variant: not reachable at ${PG_URL}`)
+    if (process.env.CI) throw new Error(`PostgreSQL not reachable at ${PG_URL}; CI requires it`)
+    console.log(`SKIP PostgreSQL variant of the events tests: not reachable at ${PG_URL}`)
   }
   return targets
 }
