@@ -18,7 +18,7 @@ import { receiptFacts } from './fixtures/ledger/receiptFacts.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 const writerPath = path.join(root, 'test/fixtures/ledger/writer.ts')
-const KILL_CYCLES = 6
+const KILL_CYCLES = 5
 
 interface Writer {
   child: ChildProcess
