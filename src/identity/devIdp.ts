@@ -32,6 +32,8 @@ export interface DevIdpOptions {
   publicUrl: () => string
   clientSecret: string
   redirectPath: string
+  /** Redirect URIs of the client when Tillid runs elsewhere (a stand-alone test IdP); default: this app's. */
+  redirectUris?: string[]
   people?: readonly Persona[]
 }
 
@@ -49,7 +51,7 @@ function createProvider(ProviderClass: typeof Provider, options: DevIdpOptions):
       {
         client_id: DEV_CLIENT_ID,
         client_secret: options.clientSecret,
-        redirect_uris: [`${publicUrl}${options.redirectPath}`],
+        redirect_uris: options.redirectUris ?? [`${publicUrl}${options.redirectPath}`],
         response_types: ['code'],
         grant_types: ['authorization_code'],
         token_endpoint_auth_method: 'client_secret_basic',

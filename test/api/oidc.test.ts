@@ -4,10 +4,12 @@
  */
 
 import { randomBytes } from 'node:crypto'
-import type { FastifyInstance } from 'fastify'
+import type { AddressInfo } from 'node:net'
+import Fastify, { type FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/api/app.ts'
 import { loadConfig } from '../../src/config.ts'
+import { mountDevIdp } from '../../src/identity/devIdp.ts'
 import { loginAs } from '../../src/identity/loginAs.ts'
 import { openStore, type Store } from '../../src/store/database.ts'
 
@@ -143,5 +145,52 @@ describe('OIDC login round trip', () => {
 
   it('does not know people who are not in the scenario', async () => {
     await expect(loginAs(base, 'mallory')).rejects.toThrow(/no persona 'mallory'/)
+  })
+})
+
+describe('server mode against an external issuer', () => {
+  it('logs in through an IdP on another origin, configured only by issuer, client id and secret', async () => {
+    // A stand-alone IdP (the development one, on its own port) plays the municipality's IdP.
+    const idp = Fastify({ logger: false })
+    const idpRedirects: string[] = []
+    let idpUrl = ''
+    let appUrl = ''
+    await mountDevIdp(idp, {
+      publicUrl: () => idpUrl,
+      clientSecret: 'external-secret',
+      redirectPath: '/auth/callback',
+      redirectUris: idpRedirects,
+    })
+    await idp.listen({ host: '127.0.0.1', port: 0 })
+    idpUrl = `http://127.0.0.1:${(idp.server.address() as AddressInfo).port}`
+    const config = loadConfig({
+      TILLID_MODE: 'server',
+      TILLID_DATABASE_URL: 'postgres://unused',
+      TILLID_RPC_URL: 'http://unused',
+      TILLID_OIDC_ISSUER: `${idpUrl}/oidc`,
+      TILLID_OIDC_CLIENT_ID: 'tillid',
+      TILLID_OIDC_CLIENT_SECRET: 'external-secret',
+    })
+    const server = await buildApp({
+      logger: false,
+      readiness: [],
+      store,
+      config,
+      kek: new Uint8Array(randomBytes(32)),
+    })
+    try {
+      await server.listen({ host: '127.0.0.1', port: 0 })
+      appUrl = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`
+      // The IdP must know the app's callback before the first login.
+      idpRedirects.push(`${appUrl}/auth/callback`)
+      const oidcRoutes = await fetch(`${appUrl}/oidc/.well-known/openid-configuration`)
+      expect(oidcRoutes.status, 'no development IdP in server mode').toBe(404)
+      const finn = await loginAs(appUrl, 'finn')
+      expect(finn.me.person).toMatchObject({ name: 'Finn', role: 'finance' })
+      expect(finn.me.organisation).toMatchObject({ code: '169' })
+    } finally {
+      await server.close()
+      await idp.close()
+    }
   })
 })
