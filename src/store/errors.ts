@@ -20,3 +20,18 @@ export class StoreError extends Error {
 export function notFound(what: string, id: string): StoreError {
   return new StoreError('NOT_FOUND', `${what} ${id} not found`)
 }
+
+/** True for PostgreSQL's unique_violation (both adapters report SQLSTATE 23505). */
+export function isUniqueViolation(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === '23505'
+}
+
+/** Runs an insert, turning a unique violation into a CONFLICT with a message naming what clashed. */
+export async function conflictAs<T>(what: string, insert: () => Promise<T>): Promise<T> {
+  try {
+    return await insert()
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new StoreError('CONFLICT', `${what} already exists`)
+    throw e
+  }
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Kysely, Selectable } from 'kysely'
 import { parseCpr, type Sex } from '../../domain/cpr.ts'
 import type { CaseKey } from '../crypto.ts'
-import { notFound, StoreError } from '../errors.ts'
+import { conflictAs, notFound, StoreError } from '../errors.ts'
 import type { Database } from '../schema.ts'
 import type { CaseKeys } from './caseKeys.ts'
 
@@ -140,21 +140,23 @@ export function caseRepository(db: Kysely<Database>, keys: CaseKeys): CaseReposi
       const at = input.createdAt ?? now()
       // The key row references the case, so the case goes first; the title is sealed with a key
       // that exists only after — hence insert, create key, then set the title.
-      await db
-        .insertInto('cases')
-        .values({
-          id,
-          organisation_id: input.organisationId,
-          sagsnummer: input.sagsnummer,
-          titel_ct: null,
-          status,
-          kle_class: input.kleClass,
-          primary_citizen_id: null,
-          created_at: at,
-          status_changed_at: at,
-          erased_at: null,
-        })
-        .execute()
+      await conflictAs(`case ${input.sagsnummer} in this organisation`, () =>
+        db
+          .insertInto('cases')
+          .values({
+            id,
+            organisation_id: input.organisationId,
+            sagsnummer: input.sagsnummer,
+            titel_ct: null,
+            status,
+            kle_class: input.kleClass,
+            primary_citizen_id: null,
+            created_at: at,
+            status_changed_at: at,
+            erased_at: null,
+          })
+          .execute(),
+      )
       const key = await keys.create(db, id)
       const row = await db
         .updateTable('cases')

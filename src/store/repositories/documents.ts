@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely, Selectable } from 'kysely'
-import { notFound, StoreError } from '../errors.ts'
+import { isUniqueViolation, notFound, StoreError } from '../errors.ts'
 import type { Database } from '../schema.ts'
 import type { CaseKeys } from './caseKeys.ts'
 
@@ -102,22 +102,39 @@ export function documentRepository(db: Kysely<Database>, keys: CaseKeys): Docume
         .executeTakeFirst()
       if (existing) return { ...(await toMeta(existing)), created: false }
       const id = randomUUID()
-      const row = await db
-        .insertInto('documents')
-        .values({
-          id,
-          case_id: input.caseId,
-          kind: input.kind,
-          media_type: input.mediaType,
-          size: input.bytes.length,
-          content_id: contentId,
-          title_ct: input.title ? key.seal(input.title, `document/${id}/title`) : null,
-          ciphertext: key.seal(input.bytes, documentAad(id)),
-          created_by: input.createdBy ?? null,
-          created_at: input.createdAt ?? new Date().toISOString(),
-        })
-        .returning(metaColumns)
-        .executeTakeFirstOrThrow()
+      // A concurrent upload of the same bytes may win the race: its document is ours too.
+      const row = await (async () => {
+        try {
+          return await db
+            .insertInto('documents')
+            .values({
+              id,
+              case_id: input.caseId,
+              kind: input.kind,
+              media_type: input.mediaType,
+              size: input.bytes.length,
+              content_id: contentId,
+              title_ct: input.title ? key.seal(input.title, `document/${id}/title`) : null,
+              ciphertext: key.seal(input.bytes, documentAad(id)),
+              created_by: input.createdBy ?? null,
+              created_at: input.createdAt ?? new Date().toISOString(),
+            })
+            .returning(metaColumns)
+            .executeTakeFirstOrThrow()
+        } catch (e) {
+          if (!isUniqueViolation(e) || db.isTransaction) throw e
+          return null
+        }
+      })()
+      if (!row) {
+        const winner = await db
+          .selectFrom('documents')
+          .select(metaColumns)
+          .where('case_id', '=', input.caseId)
+          .where('content_id', '=', contentId)
+          .executeTakeFirstOrThrow()
+        return { ...(await toMeta(winner)), created: false }
+      }
       return { ...(await toMeta(row)), created: true }
     },
     async get(id) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely, Selectable } from 'kysely'
-import { StoreError } from '../errors.ts'
+import { conflictAs, StoreError } from '../errors.ts'
 import type { Database } from '../schema.ts'
 
 export type OrganisationKind = 'municipality' | 'provider'
@@ -56,18 +56,20 @@ export function organisationRepository(db: Kysely<Database>): OrganisationReposi
       if (input.kind === 'provider' && !/^\d{8}$/.test(input.cvr)) {
         throw new StoreError('INVALID_INPUT', 'CVR number must be 8 digits')
       }
-      const row = await db
-        .insertInto('organisations')
-        .values({
-          id: input.id ?? randomUUID(),
-          kind: input.kind,
-          municipality_code: input.kind === 'municipality' ? input.municipalityCode : null,
-          cvr: input.kind === 'provider' ? input.cvr : null,
-          name: input.name,
-          chain_id: input.chainId ?? null,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow()
+      const row = await conflictAs('an organisation with this code, CVR or chain id', () =>
+        db
+          .insertInto('organisations')
+          .values({
+            id: input.id ?? randomUUID(),
+            kind: input.kind,
+            municipality_code: input.kind === 'municipality' ? input.municipalityCode : null,
+            cvr: input.kind === 'provider' ? input.cvr : null,
+            name: input.name,
+            chain_id: input.chainId ?? null,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      )
       return toOrganisation(row)
     },
     get: (id) => one(db.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst()),

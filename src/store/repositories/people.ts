@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely, Selectable } from 'kysely'
 import { parseCpr } from '../../domain/cpr.ts'
-import { StoreError } from '../errors.ts'
+import { conflictAs, StoreError } from '../errors.ts'
 import type { Database } from '../schema.ts'
 import type { CaseKeys } from './caseKeys.ts'
 
@@ -74,21 +74,23 @@ export function personRepository(db: Kysely<Database>, keys: CaseKeys): PersonRe
       if (input.kind === 'staff' && !input.organisationId) {
         throw new StoreError('INVALID_INPUT', 'staff must belong to an organisation')
       }
-      const row = await db
-        .insertInto('people')
-        .values({
-          id: input.id ?? randomUUID(),
-          kind: input.kind,
-          subject: input.subject,
-          organisation_id: input.organisationId ?? null,
-          display_name: input.displayName ?? null,
-          role: input.role ?? (input.kind === 'citizen' ? 'citizen' : null),
-          kle_subjects: checkKle(input.kleSubjects ?? []),
-          cpr_index: input.cpr ? keys.blindIndex(parseCpr(input.cpr).digits) : null,
-          chain_address: null,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow()
+      const row = await conflictAs('a person with this login subject', () =>
+        db
+          .insertInto('people')
+          .values({
+            id: input.id ?? randomUUID(),
+            kind: input.kind,
+            subject: input.subject,
+            organisation_id: input.organisationId ?? null,
+            display_name: input.displayName ?? null,
+            role: input.role ?? (input.kind === 'citizen' ? 'citizen' : null),
+            kle_subjects: checkKle(input.kleSubjects ?? []),
+            cpr_index: input.cpr ? keys.blindIndex(parseCpr(input.cpr).digits) : null,
+            chain_address: null,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      )
       return toPerson(row)
     },
     async get(id) {
