@@ -21,6 +21,8 @@ import { CaseKeys } from '../store/repositories/caseKeys.ts'
 import { createRepositories } from '../store/repositories/index.ts'
 import type { ServiceContext } from './context.ts'
 import { abis, ensureContracts } from './contracts.ts'
+import { seedDemo } from './demo/seedDemo.ts'
+import { projectLogs } from './projections.ts'
 
 export interface Instance extends ServiceContext {
   close(): Promise<void>
@@ -69,6 +71,7 @@ export async function openInstance(config: Config, logger: Logger): Promise<Inst
         { name: 'Obligations', address: addresses.obligations, abi: abis.obligations },
         { name: 'PaymentLedger', address: addresses.payments, abi: abis.payments },
       ],
+      onLogs: projectLogs,
     })
     await indexer.syncOnce()
 
@@ -81,7 +84,7 @@ export async function openInstance(config: Config, logger: Logger): Promise<Inst
     closers.push(() => events.stop())
 
     const keys = new CaseKeys(kek)
-    return {
+    const instance: Instance = {
       config,
       logger,
       store,
@@ -97,6 +100,8 @@ export async function openInstance(config: Config, logger: Logger): Promise<Inst
       events,
       close: closeAll,
     }
+    if (config.demo) await seedDemo(instance)
+    return instance
   } catch (err) {
     await closeAll()
     throw err
