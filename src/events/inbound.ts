@@ -246,6 +246,9 @@ export class InboundConsumer {
         failures = 0
         for (const r of this.readyResolvers.splice(0)) r()
         await closed
+        // Let the message in hand finish (ack or dead-letter) before the connection goes.
+        await this.chain.catch(() => {})
+        await link.close()
         this.link = null
       } catch (e) {
         this.log.warn({ err: (e as Error).message }, 'inbound consumer cannot reach the broker')

@@ -410,5 +410,22 @@ describe.skipIf(!available)('AMQP (RabbitMQ)', () => {
       )
       expect(calls.filter((c) => c.messageId === messageId)).toHaveLength(3)
     })
+
+    it('reconnects after the broker restarts and handles what arrives then', async () => {
+      try {
+        await run('rabbitmqctl', ['stop_app'])
+      } finally {
+        await run('rabbitmqctl', ['start_app'])
+      }
+      await run('rabbitmqctl', ['await_startup'])
+      await connectTest()
+      const messageId = randomUUID()
+      send(doc(knownCase, 'DOC-AFTER-RESTART'), messageId)
+      await waitFor(
+        'document after restart handled',
+        () => calls.some((c) => c.messageId === messageId),
+        30_000,
+      )
+    }, 60_000)
   })
 })
