@@ -4,7 +4,6 @@ import path from 'node:path'
 import { PDFParse } from 'pdf-parse'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { computeRolloutKpis } from '../../src/reports/kpi.ts'
-import { buildQuarterlyReports } from '../../src/reports/pdf/buildQuarterlyReports.ts'
 import {
   compareMunicipalities,
   invalidateDashboardCache,
@@ -13,6 +12,7 @@ import {
 } from '../../src/services/analytics/dashboard.ts'
 import { aggregateInSql, loadRollout } from '../../src/services/analytics/loadRollout.ts'
 import { ensureMunicipalities, importMunicipalitiesCsv } from '../../src/services/analytics/municipalities.ts'
+import { buildQuarterlyReportsFromStore } from '../../src/services/analytics/reports.ts'
 import { clearSynthetic, seedNational } from '../../src/services/analytics/seedNational.ts'
 import { openStore, type Store } from '../../src/store/database.ts'
 
@@ -120,12 +120,10 @@ describe('rollout analytics on the store', () => {
   it('marks reports built from synthetic data on every page', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tillid-synth-'))
     try {
-      await buildQuarterlyReports({
-        rows: await loadRollout(store.db, '2026Q2'),
-        quarter: '2026Q2',
-        outDir: dir,
-        only: [169],
-      })
+      await expect(
+        buildQuarterlyReportsFromStore(store.db, { quarter: '2026-2', outDir: dir }),
+      ).rejects.toThrow(RangeError)
+      await buildQuarterlyReportsFromStore(store.db, { quarter: '2026Q2', outDir: dir, only: [169] })
       const parser = new PDFParse({ data: await fs.readFile(path.join(dir, '169-hoeje-taastrup.pdf')) })
       const r = await parser.getText()
       await parser.destroy()
