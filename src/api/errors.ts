@@ -8,6 +8,10 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
+import { InvalidCprError } from '../domain/cpr.ts'
+import { PersonalDataError } from '../domain/personalData.ts'
+import { LedgerError, LedgerRevertError } from '../ledger/errors.ts'
+import { StoreError } from '../store/errors.ts'
 
 interface ErrorCodeSpec {
   status: number
@@ -63,6 +67,31 @@ export const errorCodes = {
     status: 422,
     da: 'Personoplysninger må ikke sendes til ledgeren',
     en: 'Personal data must not be sent to the ledger',
+  },
+  ledger_refused: { status: 409, da: 'Ledgeren afviste handlingen', en: 'The ledger refused the action' },
+  ledger_role_missing: {
+    status: 403,
+    da: 'Du har ikke den rolle på ledgeren, som handlingen kræver',
+    en: 'Your ledger account lacks the role this action needs',
+  },
+  self_approval: {
+    status: 403,
+    da: 'Du kan ikke godkende en aftale, du selv har udarbejdet eller underskrevet',
+    en: 'You cannot approve an agreement you drafted or signed',
+  },
+  already_signed: { status: 409, da: 'Din part har allerede underskrevet versionen', en: 'Already signed' },
+  already_approved: { status: 409, da: 'Du har allerede godkendt versionen', en: 'Already approved' },
+  notice_too_short: { status: 422, da: 'Opsigelsesvarslet er for kort', en: 'Notice period too short' },
+  date_in_past: { status: 422, da: 'Datoen ligger i fortiden', en: 'The date is in the past' },
+  report_not_due: {
+    status: 409,
+    da: 'Der er ingen statusrapport, der kan afleveres nu',
+    en: 'No status report is due now',
+  },
+  invoice_not_accepted: {
+    status: 409,
+    da: 'Fakturaen kan ikke modtages for den måned',
+    en: 'The invoice cannot be received for that month',
   },
   rate_limited: { status: 429, da: 'For mange forespørgsler – prøv igen om lidt', en: 'Too many requests' },
   internal: { status: 500, da: 'Der opstod en intern fejl', en: 'Internal server error' },
@@ -176,6 +205,60 @@ export function parseInput<T extends z.ZodType>(
   throw error
 }
 
+/** Custom errors of the contracts (contracts/src) → API codes; anything else is `ledger_refused`. */
+const ledgerRefusals: Record<string, ErrorCode> = {
+  MissingRole: 'ledger_role_missing',
+  NotAParty: 'ledger_role_missing',
+  NotAnApprover: 'ledger_role_missing',
+  NotOrganisationAdmin: 'ledger_role_missing',
+  SelfApproval: 'self_approval',
+  AlreadySigned: 'already_signed',
+  AlreadyApproved: 'already_approved',
+  NoticeTooShort: 'notice_too_short',
+  DateInPast: 'date_in_past',
+  NoReportDue: 'report_not_due',
+  ReportPeriodNotStarted: 'report_not_due',
+  InvoicePeriodNotEnded: 'invoice_not_accepted',
+  InvoiceAlreadySubmitted: 'invoice_not_accepted',
+  MonthAlreadyEvaluated: 'invoice_not_accepted',
+  InvalidStatus: 'invalid_state',
+  VersionNotOpen: 'invalid_state',
+  AmendmentPending: 'invalid_state',
+  UnknownVersion: 'invalid_state',
+  InvalidMainAgreement: 'invalid_state',
+  UnknownAgreement: 'not_found',
+  InvalidLine: 'business_rule',
+  InvalidDate: 'business_rule',
+  InvalidLineCount: 'business_rule',
+  InvalidLineEnd: 'business_rule',
+  InvalidReviewDecision: 'business_rule',
+  NoReviewOnLine: 'business_rule',
+}
+
+/** Store error codes (store/errors.ts) → API codes. */
+const storeCodes: Record<string, ErrorCode> = {
+  NOT_FOUND: 'not_found',
+  INVALID_INPUT: 'validation_failed',
+  CASE_ERASED: 'gone',
+  CONFLICT: 'conflict',
+  DOCUMENT_TOO_LARGE: 'payload_too_large',
+  DOCUMENT_EMPTY: 'validation_failed',
+}
+
+/** Errors of the layers below the API that carry no table code of their own. */
+function lowerLayerProblem(err: unknown): Problem | null {
+  if (!(err instanceof Error)) return null
+  if (err instanceof LedgerRevertError) {
+    const code = (err.errorName && ledgerRefusals[err.errorName]) || 'ledger_refused'
+    return problemFor(code, err.errorName ?? undefined)
+  }
+  if (err instanceof PersonalDataError) return problemFor('personal_data_blocked')
+  if (err instanceof InvalidCprError) return problemFor('validation_failed', 'Ugyldigt CPR-nummer')
+  if (err instanceof StoreError && storeCodes[err.code]) return problemFor(storeCodes[err.code]!)
+  if (err instanceof LedgerError && err.code === 'LEDGER_UNAVAILABLE') return problemFor('ledger_unavailable')
+  return null
+}
+
 const statusCodes: Record<number, ErrorCode> = {
   400: 'bad_request',
   401: 'unauthenticated',
@@ -210,6 +293,8 @@ export function toProblem(err: unknown): {
   if (err instanceof TillidError) {
     return { problem: problemFor(err.code, err.detail, err.errors), headers: err.headers, unexpected: false }
   }
+  const lower = lowerLayerProblem(err)
+  if (lower) return { problem: lower, unexpected: false }
   // Layers below the API (services, identity, ledger) may not import this file; their error classes
   // carry a `code` from the table (and a user-safe message or `detail`), and are mapped the same way.
   const coded = err as { code?: unknown; detail?: unknown; message?: unknown; errors?: unknown }

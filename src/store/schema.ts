@@ -2,6 +2,7 @@
  * Table types for Kysely. Each module that owns tables declares them in its own file
  * (e.g. src/store/tables/ledger.ts) and they are joined here.
  */
+import type { AgreementTables } from './tables/agreements.ts'
 import type { AnalyticsTables } from './tables/analytics.ts'
 import type { EventsTables } from './tables/events.ts'
 import type { IdentityTables } from './tables/identity.ts'
@@ -14,5 +15,6 @@ export interface Database
     LedgerEventsTables,
     EventsTables,
     StoreTables,
+    AgreementTables,
     IdentityTables,
     AnalyticsTables {}

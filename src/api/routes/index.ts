@@ -4,7 +4,18 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type { ServiceContext } from '../../services/context.ts'
+import { registerAgreementRoutes } from './agreements.ts'
+import { registerCaseRoutes } from './cases.ts'
+import { registerDocumentRoutes } from './documents.ts'
+import { registerLedgerTimeRoutes } from './ledgerTime.ts'
+import { registerPaymentRoutes } from './payments.ts'
+import { registerTaskRoutes } from './tasks.ts'
 
-export async function registerRoutes(_app: FastifyInstance, _ctx: ServiceContext): Promise<void> {
-  // One line per resource file, e.g. registerAgreementRoutes(app, ctx)
+export async function registerRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
+  registerCaseRoutes(app, ctx)
+  registerAgreementRoutes(app, ctx)
+  registerDocumentRoutes(app, ctx)
+  registerTaskRoutes(app, ctx)
+  registerPaymentRoutes(app, ctx)
+  registerLedgerTimeRoutes(app, ctx)
 }
