@@ -156,4 +156,15 @@ describe('keeper', () => {
       await keeper.stop()
     }
   })
+
+  it('fills a month left out when a later one was evaluated by hand', async () => {
+    await ctx.ledger.advanceTo(at('2026-09-01'))
+    const finn = testActor({ role: 'finance', organisation: htk })
+    await asMember(ctx, finn, (account) =>
+      writeContract(ctx, account, 'payments', 'evaluateMonth', [ID, 202608]),
+    )
+    const r = await tick(ctx)
+    expect(r.payments).toEqual([{ municipality: 169, period: '2026-07', evaluated: 1 }])
+    expect((await tick(ctx)).transactions).toBe(0)
+  })
 })
