@@ -34,7 +34,7 @@ export class NotInTransactionError extends Error {
 }
 
 export interface AppendOptions {
-  /** Event id (UUID) — the AMQP messageId. Default: a fresh UUID. */
+  /** Event id (UUID) — the AMQP messageId. Default: a fresh UUID. Appending an id again returns the stored event. */
   id?: string
   /** When the event happened. Default: now. */
   occurredAt?: Date
@@ -52,6 +52,16 @@ export async function appendEvent(
 ): Promise<EventEnvelope> {
   if (!trx.isTransaction) throw new NotInTransactionError()
   const payload = parsePayload(event.type, event.payload)
+  if (options.id) {
+    // A caller-chosen id (e.g. derived from a ledger log) makes appending idempotent: a replay
+    // returns the event already in the outbox instead of a second one with a new sequence number.
+    const existing = await trx
+      .selectFrom('event_outbox')
+      .select('body')
+      .where('id', '=', options.id)
+      .executeTakeFirst()
+    if (existing) return JSON.parse(existing.body) as EventEnvelope
+  }
   const aggregateId = aggregateOf(event.type, payload as never)
   // The upsert takes a row lock on the aggregate's counter, so concurrent transactions for the
   // same aggregate serialise here and their outbox seq follows their aggregate sequence.

@@ -114,6 +114,19 @@ describe.each(targets)('outbox on $name', (target) => {
     expect(events.map((e) => e.aggregate_id)).toEqual([committed])
   })
 
+  it('appends an event with a caller-chosen id once, however often the projection replays', async () => {
+    const agg = randomUUID()
+    const id = randomUUID()
+    const first = await store.db.transaction().execute((trx) => appendEvent(trx, withheld(agg, 1), { id }))
+    const again = await store.db.transaction().execute((trx) => appendEvent(trx, withheld(agg, 1), { id }))
+    const next = await store.db.transaction().execute((trx) => appendEvent(trx, withheld(agg, 2)))
+    expect(again).toEqual(first)
+    expect(next.sequence).toBe(2)
+    expect(
+      await store.db.selectFrom('event_outbox').select('id').where('aggregate_id', '=', agg).execute(),
+    ).toHaveLength(2)
+  })
+
   it('rejects an invalid payload before anything is written', async () => {
     const id = randomUUID()
     await expect(
