@@ -201,9 +201,18 @@ export async function startAnvil(options: StartAnvilOptions): Promise<AnvilProce
     stderr = (stderr + chunk).slice(-4000)
   })
   let exitInfo: ExitInfo | null = null
+  let anvilPidKnown = 0
   const exited = new Promise<ExitInfo>((resolve) => {
     child.once('exit', (code, signal) => {
       exitInfo = { code, signal }
+      // The wrapper killed on its own would leave anvil running on our port: end it too, and
+      // close the pipe so its watcher exits now rather than whenever this process does.
+      if (anvilPidKnown) {
+        try {
+          process.kill(anvilPidKnown, 'SIGKILL')
+        } catch {}
+      }
+      child.stdin?.destroy()
       resolve(exitInfo)
     })
     child.once('error', (e) => {
@@ -230,6 +239,7 @@ export async function startAnvil(options: StartAnvilOptions): Promise<AnvilProce
         void exited.then(() => reject(startFailed(port, stderr)))
       })
     : (child.pid ?? -1)
+  anvilPidKnown = posix ? anvilPid : 0
   child.stdout?.resume()
 
   if (options.pidFile) {

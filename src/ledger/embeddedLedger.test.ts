@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -131,6 +131,19 @@ describe('embedded ledger', () => {
     expect(log.messages()).toContain(
       'anvil exited unexpectedly; restarting it and recovering from snapshot and journal',
     )
+  })
+
+  it('replaces an anvil whose wrapper was killed on its own, without a port clash', async () => {
+    const { anvilPid } = await ledger.health()
+    const wrapper = Number(
+      readFileSync(path.join(dataDir, 'ledger', 'anvil.pid'), 'utf8').match(/"wrapperPid":(\d+)/)?.[1],
+    )
+    process.kill(wrapper, 'SIGKILL')
+    const receipt = await ledger.send({ account: deployerAccount(), to: tiny, data: tinyCall(56n) })
+    expect(receipt.status).toBe('success')
+    const health = await ledger.health()
+    expect(health.restarts).toBe(2)
+    expect(health.anvilPid).not.toBe(anvilPid)
   })
 
   it('snapshots at stop and starts again from that snapshot without replaying', async () => {
