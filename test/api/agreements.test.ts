@@ -327,6 +327,38 @@ describe('agreements over HTTP: Preben’s placement', () => {
     expect(detail.body.invoices.map((i: { status: string }) => i.status)).toEqual(['deviation', 'accepted'])
   }, 60_000)
 
+  it('review decisions are checked before the ledger: a date is needed, and only lines with a review date', async () => {
+    const noDate = await api('sara', 'POST', `/api/agreements/${placement}/reviews`, {
+      lineId: '3',
+      decision: 'continue',
+    })
+    expect(noDate.status).toBe(400)
+    expect(noDate.body.errors[0].field).toBe('until')
+    const noReview = await api('sara', 'POST', `/api/agreements/${placement}/reviews`, {
+      lineId: '0',
+      decision: 'end',
+      until: '2026-04-30',
+    })
+    expect(noReview.status).toBe(422)
+    expect(noReview.body.code).toBe('business_rule')
+    expect(
+      (await api('ole', 'POST', `/api/agreements/${placement}/reviews`, { lineId: '3', decision: 'adjust' }))
+        .status,
+    ).toBe(403)
+  }, 60_000)
+
+  it('lists cases by organisation and KLE, and shows Preben’s mother both agreements', async () => {
+    expect((await api('sara', 'GET', '/api/cases')).body.map((c: { id: string }) => c.id)).toEqual([caseId])
+    expect((await api('bo', 'GET', '/api/cases')).body.map((c: { id: string }) => c.id)).toEqual([caseId])
+    expect((await api('finn', 'GET', '/api/cases')).status).toBe(403)
+    as.mor = await t.login('mor')
+    const mine = await api('mor', 'GET', '/api/agreements')
+    expect(mine.status).toBe(200)
+    expect(mine.body.map((a: { id: string }) => a.id)).toEqual([placement, contact])
+    const detail = await api('mor', 'GET', `/api/agreements/${placement}`)
+    expect(detail.body.lines.map((l: { name: string }) => l.name)).toContain('Ekstra skolestøtte')
+  }, 60_000)
+
   let contactReport = ''
   it('10. Samværskonsulenterne delivers its report: the obligation is fulfilled', async () => {
     await at('2026-05-20')
