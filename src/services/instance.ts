@@ -3,6 +3,7 @@
  * indexer, events — in the order they depend on each other, and closes them in reverse. The CLI,
  * the demo and the tests all use this one path.
  */
+import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { Logger } from 'pino'
 import type { Config } from '../config.ts'
@@ -20,6 +21,7 @@ import { openStore } from '../store/database.ts'
 import { CaseKeys } from '../store/repositories/caseKeys.ts'
 import { createRepositories } from '../store/repositories/index.ts'
 import type { ServiceContext } from './context.ts'
+import { lockDataDir } from './dataDirLock.ts'
 import { abis, ensureContracts } from './contracts.ts'
 import { seedDemo } from './demo/seedDemo.ts'
 import { projectLogs } from './projections.ts'
@@ -34,6 +36,11 @@ export async function openInstance(config: Config, logger: Logger): Promise<Inst
     for (const close of closers.reverse()) await close().catch((err) => logger.error({ err }, 'close failed'))
   }
   try {
+    if (config.mode === 'embedded') {
+      mkdirSync(config.dataDir, { recursive: true })
+      const unlock = lockDataDir(config.dataDir)
+      closers.push(async () => unlock())
+    }
     const store =
       config.mode === 'embedded'
         ? await openStore({ kind: 'pglite', dir: path.join(config.dataDir, 'store') })
