@@ -12,6 +12,7 @@ import type { Principal } from '../identity/principal.ts'
 import type { AccessPurpose } from '../store/repositories/accessLog.ts'
 import { type CaseRecord, inTransaction } from '../store/repositories/index.ts'
 import { fieldError, ServiceError } from './agreements/model.ts'
+import { agreementDetail } from './agreements/queries.ts'
 import type { Actor, ServiceContext } from './context.ts'
 
 export interface NewCaseInput {
@@ -82,7 +83,7 @@ export async function createCase(
 ): Promise<CaseSummary> {
   const p = actor.principal
   const org = p.organisation
-  if (!org || org.kind !== 'municipality') throw new ServiceError('forbidden', 'Kun kommuner opretter sager')
+  if (org?.kind !== 'municipality') throw new ServiceError('forbidden', 'Kun kommuner opretter sager')
   authorise(p, 'case.create', { municipalityId: org.id, kle: input.kle })
   try {
     parseCpr(input.cpr)
@@ -144,7 +145,7 @@ export async function createCase(
 
 export async function listCases(ctx: ServiceContext, actor: Actor): Promise<CaseSummary[]> {
   const f = listFilter(actor.principal, 'case.read')
-  if (!f || !f.municipalityId) return []
+  if (!f?.municipalityId) return []
   const cases = await ctx.repos.cases.list({
     organisationId: f.municipalityId,
     ...(f.kle ? { kleClassPrefixes: f.kle } : {}),
@@ -175,13 +176,40 @@ function purposeOf(p: Principal): AccessPurpose {
 
 export interface CaseDetail extends CaseSummary {
   citizen: { name: string; cpr: string } | null
-  documents: { id: string; filename: string | null; kind: string; receivedAt: string }[]
+  documents: {
+    id: string
+    filename: string | null
+    kind: string
+    receivedAt: string
+    agreementId: string | null
+  }[]
+  /** The case's own history and that of its agreements on the ledger, oldest first. */
+  timeline: { at: string; kind: string; text: string; agreementId?: string }[]
 }
 
 /** The case with its citizen decrypted; the read and its access-log entry commit together. */
 export async function getCase(ctx: ServiceContext, actor: Actor, id: string): Promise<CaseDetail> {
   const c = await loadCase(ctx, id)
   const p = authorise(actor.principal, 'case.read', await caseScope(ctx, c))
+  const agreementRows = await ctx.db
+    .selectFrom('agreements')
+    .selectAll()
+    .where('case_id', '=', c.id)
+    .orderBy('created_at')
+    .execute()
+  const timeline: CaseDetail['timeline'] = [
+    { at: c.createdAt.slice(0, 10), kind: 'CaseCreated', text: 'Sagen oprettet' },
+  ]
+  for (const row of agreementRows) {
+    const detail = await agreementDetail(ctx, row)
+    for (const e of detail.timeline)
+      timeline.push({ at: e.at, kind: e.kind, text: `${detail.title}: ${e.text}`, agreementId: row.id })
+  }
+  const linked = await ctx.db
+    .selectFrom('agreement_documents')
+    .select(['document_id', 'agreement_id'])
+    .execute()
+  const docAgreement = new Map(linked.map((r) => [r.document_id, r.agreement_id]))
   return inTransaction(ctx.db, ctx.keys, async (repos) => {
     const citizens = await repos.cases.citizens(c.id)
     const primary = citizens.find((x) => x.id === c.primaryCitizenId) ?? citizens[0] ?? null
@@ -200,7 +228,14 @@ export async function getCase(ctx: ServiceContext, actor: Actor, id: string): Pr
     return {
       ...summary(c, ref?.hash ?? null),
       citizen: primary ? { name: primary.name, cpr: primary.cpr } : null,
-      documents: docs.map((d) => ({ id: d.id, filename: d.title, kind: d.kind, receivedAt: d.createdAt })),
+      documents: docs.map((d) => ({
+        id: d.id,
+        filename: d.title,
+        kind: d.kind,
+        receivedAt: d.createdAt,
+        agreementId: docAgreement.get(d.id) ?? null,
+      })),
+      timeline,
     }
   })
 }

@@ -396,6 +396,14 @@ describe('agreements over HTTP: Preben’s placement', () => {
     expect(c.body.documents.map((d: { id: string }) => d.id)).toEqual(
       expect.arrayContaining([r.body.id, contactReport]),
     )
+    expect(c.body.timeline.map((e: { kind: string }) => e.kind)).toEqual(
+      expect.arrayContaining([
+        'CaseCreated',
+        'AgreementActivated',
+        'VersionEffective',
+        'StatusReportSubmitted',
+      ]),
+    )
     const log = await t.ctx.repos.accessLog.forCase(caseId)
     expect(log.filter((e) => e.action === 'read' && e.object === 'case').length).toBeGreaterThanOrEqual(1)
   }, 60_000)

@@ -49,7 +49,7 @@ async function resolveProvider(ctx: ServiceContext, providerId: string) {
     : /^[0-9a-f-]{36}$/i.test(providerId)
       ? await ctx.repos.organisations.get(providerId)
       : null
-  if (!org || org.kind !== 'provider' || !org.cvr) throw fieldError('providerId', 'ukendt leverandør')
+  if (org?.kind !== 'provider' || !org.cvr) throw fieldError('providerId', 'ukendt leverandør')
   return org
 }
 

@@ -134,7 +134,13 @@ export async function listAgreements(
   filter: { caseId?: string | undefined } = {},
 ): Promise<AgreementSummary[]> {
   const rows = await visibleAgreements(ctx, actor, filter.caseId)
-  return Promise.all(rows.map((r) => summaryOf(ctx, r)))
+  const out: AgreementSummary[] = []
+  for (const r of rows) {
+    const a = await chainAgreement(ctx, r.chain_id)
+    // A draft whose ledger transaction never happened (the process stopped in between) is not shown.
+    if (a.status !== 0) out.push(await summaryOf(ctx, r, a))
+  }
+  return out
 }
 
 export async function visibleAgreements(
@@ -231,7 +237,7 @@ export interface TimelineEntry {
 }
 
 const PARTY = ['municipality', 'provider'] as const
-const CAUSE = ['mutual', 'municipality', 'provider', 'main_terminated'] as const
+const _CAUSE = ['mutual', 'municipality', 'provider', 'main_terminated'] as const
 
 function describe(e: LedgerEventRow, names: (v: number) => string[]): string {
   const a = e.args
