@@ -137,6 +137,34 @@ export function startKeeper(ctx: ServiceContext, options: KeeperOptions = {}): K
   }
 }
 
+/**
+ * Demo time: moves the ledger clock to `unixSeconds` the way real time passes under a running
+ * keeper — stopping at 00:00 UTC of every 1st of a month on the way and ticking there — so each
+ * month is evaluated on its own payment day, not all at once at the end (the contract judges a
+ * month by the reports overdue when it is evaluated). Returns the ticks that did something.
+ */
+export async function advanceWithKeeper(
+  ctx: ServiceContext,
+  unixSeconds: number,
+): Promise<KeeperTickResult[]> {
+  const out: KeeperTickResult[] = []
+  const record = (r: KeeperTickResult) => {
+    if (r.transactions > 0) out.push(r)
+  }
+  record(await tick(ctx))
+  for (;;) {
+    const now = ctx.ledger.now()
+    const d = new Date(now * 1000)
+    const nextFirst = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) / 1000
+    if (nextFirst > unixSeconds) break
+    await ctx.ledger.advanceTo(nextFirst)
+    record(await tick(ctx))
+  }
+  if (unixSeconds > ctx.ledger.now()) await ctx.ledger.advanceTo(unixSeconds)
+  record(await tick(ctx))
+  return out
+}
+
 async function runTick(ctx: ServiceContext, batchSize: number): Promise<KeeperTickResult> {
   await ctx.indexer.syncOnce()
   const now = ctx.ledger.now()

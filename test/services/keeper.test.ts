@@ -1,7 +1,7 @@
 import { keccak256, stringToHex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { dateToUnixSeconds } from '../../src/domain/calendar.ts'
-import { startKeeper, tick } from '../../src/services/keeper.ts'
+import { dateToUnixSeconds, unixSecondsToDate } from '../../src/domain/calendar.ts'
+import { advanceWithKeeper, startKeeper, tick } from '../../src/services/keeper.ts'
 import { writeContract } from '../../src/services/ledgerWrites.ts'
 import { asMember } from '../../src/services/membership.ts'
 import { openTestInstance, testActor } from '../support/instance.ts'
@@ -166,5 +166,12 @@ describe('keeper', () => {
     const r = await tick(ctx)
     expect(r.payments).toEqual([{ municipality: 169, period: '2026-07', evaluated: 1 }])
     expect((await tick(ctx)).transactions).toBe(0)
+  })
+
+  it('moves demo time month by month, evaluating each month on its own payment day', async () => {
+    const ticks = await advanceWithKeeper(ctx, at('2026-11-20'))
+    expect(ticks.flatMap((t) => t.payments.map((p) => p.period))).toEqual(['2026-09', '2026-10'])
+    expect(ticks.map((t) => unixSecondsToDate(t.now))).toEqual(['2026-10-01', '2026-11-01'])
+    expect(ctx.ledger.now()).toBe(at('2026-11-20'))
   })
 })
