@@ -51,7 +51,8 @@ export async function loginAs(
 ): Promise<LoginResult> {
   const doFetch = options.fetch ?? fetch
   const jar = new CookieJar()
-  const base = new URL(baseUrl)
+  // Tillid may send the browser to its public URL first (e.g. localhost → 127.0.0.1); follow it.
+  let base = new URL(baseUrl)
   const request = async (url: URL, init: RequestInit = {}) => {
     const headers = new Headers(init.headers)
     const cookie = jar.header(url)
@@ -69,6 +70,7 @@ export async function loginAs(
     if (res.status >= 300 && res.status < 400 && location) {
       await res.body?.cancel()
       url = new URL(location, url)
+      if (url.pathname === '/auth/login') base = new URL(url.origin)
       // Back at Tillid after the callback: the session cookie is set.
       if (url.host === base.host && !url.pathname.startsWith('/oidc') && !url.pathname.startsWith('/auth/'))
         break

@@ -308,6 +308,8 @@ describe('OIDC login round trip', () => {
     const res = await fetch(`http://localhost:${port}/auth/login?returnTo=/sager`, { redirect: 'manual' })
     expect(res.status).toBe(302)
     expect(res.headers.get('location')).toBe(`${base}/auth/login?returnTo=%2Fsager`)
+    const bo = await loginAs(`http://localhost:${port}`, 'bo')
+    expect(bo.me.person.role).toBe('centre_chief')
   })
 
   it('refuses an open redirect in returnTo', async () => {
