@@ -185,6 +185,28 @@ describe('embedded ledger', () => {
     expect(await blockHashes(ledger)).toEqual(before)
   })
 
+  it('stops with LEDGER_REPLAY_DIVERGED when a replay would rebuild a different block', async () => {
+    await ledger.stop()
+    const entry = await store.db
+      .selectFrom('ledger_journal')
+      .select(['seq', 'block_hash'])
+      .where('kind', '=', 'tx')
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow()
+    expect(entry.block_hash).toMatch(/^0x[0-9a-f]{64}$/)
+    const setHash = (hash: string | null) =>
+      store.db.updateTable('ledger_journal').set({ block_hash: hash }).where('seq', '=', entry.seq).execute()
+    await setHash(`0x${'ab'.repeat(32)}`)
+    rmSync(path.join(dataDir, 'ledger', 'snapshots'), { recursive: true, force: true })
+    const error = await errorOf(startEmbeddedLedger(options()))
+    expect(error.code).toBe('LEDGER_REPLAY_DIVERGED')
+    expect(error.message).toMatch(new RegExp(`entry ${entry.seq} produced block ${entry.block_hash}`))
+    await setHash(entry.block_hash)
+    ledger = await startEmbeddedLedger(options())
+    expect(ledger.lastRecovery?.snapshot).toBeNull()
+  })
+
   it('refuses a second instance on the same data directory', async () => {
     const error = await errorOf(startEmbeddedLedger(options()))
     expect(error.code).toBe('LEDGER_DATA_DIR_IN_USE')

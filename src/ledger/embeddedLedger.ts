@@ -103,6 +103,7 @@ type Applied =
   | { kind: 'none' }
 
 const MAX_RESTARTS = 5
+const HASH_BATCH = 64
 const RESTART_WINDOW_MS = 60_000
 
 export async function startEmbeddedLedger(options: EmbeddedLedgerOptions): Promise<EmbeddedLedger> {
@@ -137,6 +138,7 @@ class Embedded implements EmbeddedLedger {
   /** anvils this supervisor stopped on purpose: their exit is no crash. */
   private readonly retired = new WeakSet<AnvilProcess>()
   private stopping = false
+  private pendingHashes: { seq: bigint; hash: Hex }[] = []
   private recovering = false
   private stopped: Promise<void> | null = null
   lastRecovery: RecoveryReport | null = null
@@ -297,6 +299,8 @@ class Embedded implements EmbeddedLedger {
 
   private async recoverInner(reason: 'start' | 'crash'): Promise<void> {
     const started = Date.now()
+    // After a crash in this process: what is known goes to the journal first, so replay checks it.
+    await this.flushHashes()
     const lastSeq = await this.journal.lastSeq()
     const skipped: { file: string; reason: string }[] = []
     let loaded: SnapshotInfo | null = null
@@ -352,10 +356,11 @@ class Embedded implements EmbeddedLedger {
               'before; the ledger would fork, so Tillid stops (was anvil or a chain setting changed?)',
           )
         }
-        if (!entry.blockHash) await this.journal.recordBlockHash(entry.seq, result.blockHash)
+        if (!entry.blockHash) this.pendingHashes.push({ seq: entry.seq, hash: result.blockHash })
       }
       replayed++
     }
+    await this.flushHashes()
     // Everything in the journal is now applied (a snapshot's own position included).
     this.appliedSeq = lastSeq
 
@@ -394,10 +399,10 @@ class Embedded implements EmbeddedLedger {
   }
 
   /** Sends one journal entry to anvil, exactly as it is replayed later. */
-  private async apply(entry: JournalEntry): Promise<Applied> {
+  private async apply(entry: JournalEntry, timestampAlreadySet = false): Promise<Applied> {
     switch (entry.kind) {
       case 'tx': {
-        await this.rpc.call('evm_setNextBlockTimestamp', [entry.timestamp])
+        if (!timestampAlreadySet) await this.rpc.call('evm_setNextBlockTimestamp', [entry.timestamp])
         try {
           const receipt = await this.rpc.call<RpcTransactionReceipt>('eth_sendRawTransactionSync', [
             entry.rawTx,
@@ -428,7 +433,8 @@ class Embedded implements EmbeddedLedger {
     const seq = await this.journal.append(entry)
     let applied: Applied
     try {
-      applied = await this.apply({ ...entry, seq, blockHash: null } as JournalEntry)
+      // A transaction's timestamp was set for its simulation in prepare(), and nothing ran since.
+      applied = await this.apply({ ...entry, seq, blockHash: null } as JournalEntry, entry.kind === 'tx')
     } catch (e) {
       if (!(e instanceof RpcTransportError)) throw e
       // Recovery replays this entry too; find out what it did.
@@ -439,10 +445,8 @@ class Embedded implements EmbeddedLedger {
     this.appliedSeq = seq
     if (applied.kind === 'mined') {
       if ('timestamp' in entry && entry.timestamp !== null) this.lastTimestamp = entry.timestamp
-      // Only a check for later replays (recovery records it when missing): never fail a mined transaction on it.
-      await this.journal.recordBlockHash(seq, applied.blockHash).catch((e) => {
-        this.log.warn({ err: e, seq: seq.toString() }, 'could not record the block hash of a journal entry')
-      })
+      this.pendingHashes.push({ seq, hash: applied.blockHash })
+      if (this.pendingHashes.length >= HASH_BATCH) await this.flushHashes()
     }
     this.sinceSnapshot++
     if (this.sinceSnapshot >= this.options.snapshotEvery) {
@@ -470,7 +474,22 @@ class Embedded implements EmbeddedLedger {
     return { kind: 'none' }
   }
 
+  /**
+   * Block hashes only let a later replay prove it rebuilt the same chain; they are written in
+   * batches (one statement instead of one per transaction), and a crash loses only the check for
+   * the last few entries — recovery records those from the replay.
+   */
+  private async flushHashes(): Promise<void> {
+    if (this.pendingHashes.length === 0) return
+    const batch = this.pendingHashes
+    this.pendingHashes = []
+    await this.journal.recordBlockHashes(batch).catch((e) => {
+      this.log.warn({ err: e, entries: batch.length }, 'could not record block hashes of journal entries')
+    })
+  }
+
   private async takeSnapshot(): Promise<void> {
+    await this.flushHashes()
     const state = await this.rpc.call<Hex>('anvil_dumpState')
     const head = BigInt(await this.rpc.call<Hex>('eth_blockNumber'))
     const info = await this.snapshots.write(this.appliedSeq, head, state)
@@ -620,6 +639,7 @@ class Embedded implements EmbeddedLedger {
         } catch (e) {
           this.log.error({ err: e }, 'ledger snapshot at shutdown failed; the journal still has everything')
         }
+        await this.flushHashes()
         // Inside the queue, so every call submitted after stop() is refused rather than half run.
         this.stopping = true
       })

@@ -25,6 +25,10 @@ describe('ledger journal', () => {
     const e = await journal.append({ kind: 'tx', rawTx: '0x02', timestamp: 6001 })
     expect(a < b && b < c && c < d && d < e).toBe(true)
     await journal.recordBlockHash(a, '0xaa')
+    await journal.recordBlockHashes([
+      { seq: c, hash: '0xcc' },
+      { seq: e, hash: '0xee' },
+    ])
 
     const all = []
     for await (const entry of journal.iterateAfter(0n, 2)) all.push(entry)
@@ -37,9 +41,9 @@ describe('ledger journal', () => {
         address: '0x0000000000000000000000000000000000000001',
         wei: 10n ** 30n,
       },
-      { seq: c, blockHash: null, kind: 'advance', clock: 5000, timestamp: 5000 },
+      { seq: c, blockHash: '0xcc', kind: 'advance', clock: 5000, timestamp: 5000 },
       { seq: d, blockHash: null, kind: 'advance', clock: 6000, timestamp: null },
-      { seq: e, blockHash: null, kind: 'tx', rawTx: '0x02', timestamp: 6001 },
+      { seq: e, blockHash: '0xee', kind: 'tx', rawTx: '0x02', timestamp: 6001 },
     ])
     expect((await journal.after(c)).map((x) => x.seq)).toEqual([d, e])
     expect(await journal.countAfter(b)).toBe(3)

@@ -3,6 +3,7 @@
  * order sent, with the block timestamp the app chose. An entry is committed to the store before
  * it reaches anvil, so whatever anvil mined can be mined again, identically, after a crash.
  */
+import { sql } from 'kysely'
 import type { Address, Hex } from 'viem'
 import type { Db } from '../store/database.ts'
 
@@ -41,6 +42,14 @@ export class Journal {
       .set({ block_hash: blockHash })
       .where('seq', '=', String(seq))
       .execute()
+  }
+
+  async recordBlockHashes(entries: readonly { seq: bigint; hash: Hex }[]): Promise<void> {
+    if (entries.length === 0) return
+    const values = sql.join(entries.map((e) => sql`(${e.seq.toString()}::int8, ${e.hash})`))
+    await sql`update ledger_journal as j set block_hash = v.hash from (values ${values}) as v(seq, hash) where j.seq = v.seq`.execute(
+      this.db,
+    )
   }
 
   /** Entries after `seq` in order, at most `limit` of them. */
