@@ -444,6 +444,16 @@ describe('agreements over HTTP: Preben’s placement', () => {
     expect(first.status).toBe(200)
     expect(first.body.state).toBe('Active')
     expect(first.body.pendingTermination).toMatchObject({ effectiveDate: end, signedBy: [{ name: 'Sara' }] })
+    expect((await api('ole', 'GET', '/api/tasks')).body).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'sign', agreementId: placement, due: end })]),
+    )
+    // Alone, the provider could end it only with its 90 days' notice.
+    const unilateral = await api('ole', 'POST', `/api/agreements/${placement}/termination`, {
+      effectiveDate: end,
+      kind: 'unilateral',
+    })
+    expect(unilateral.status).toBe(422)
+    expect(unilateral.body.code).toBe('notice_too_short')
     const done = await api('ole', 'POST', `/api/agreements/${placement}/termination`, {
       effectiveDate: end,
       kind: 'mutual',

@@ -66,6 +66,22 @@ export async function listTasks(ctx: ServiceContext, actor: Actor): Promise<Task
         }
       }
     }
+    const myParty = isProvider ? 2 : 1
+    const termBy = Number(a.pendingTerminationBy)
+    if (
+      a.status === 4 &&
+      termBy !== 0 &&
+      termBy !== myParty &&
+      (p.role === 'caseworker' || p.role === 'provider_signatory')
+    ) {
+      tasks.push({
+        kind: 'sign',
+        agreementId: row.id,
+        ...caseId,
+        title: `Underskriv ophør pr. ${unixSecondsToDate(a.pendingTerminationDate)}: ${title}`,
+        due: unixSecondsToDate(a.pendingTerminationDate),
+      })
+    }
     const events = await ctx.db
       .selectFrom('ledger_events')
       .select(['event', 'args'])
