@@ -98,7 +98,10 @@ export function tick(
   return next
 }
 
-/** Starts the keeper loop (when `intervalMs` > 0) and returns a handle whose tick runs one pass now. */
+/**
+ * Starts the keeper loop when `intervalMs` > 0 (first pass at once, then `intervalMs` after each
+ * pass ends) and returns a handle whose tick runs one pass now.
+ */
 export function startKeeper(ctx: ServiceContext, options: KeeperOptions = {}): Keeper {
   const interval = options.intervalMs ?? 0
   let timer: NodeJS.Timeout | null = null
@@ -109,7 +112,7 @@ export function startKeeper(ctx: ServiceContext, options: KeeperOptions = {}): K
     last = p.catch(() => {})
     return p
   }
-  const schedule = () => {
+  const schedule = (delay: number) => {
     if (stopped || interval <= 0) return
     timer = setTimeout(async () => {
       timer = null
@@ -121,11 +124,12 @@ export function startKeeper(ctx: ServiceContext, options: KeeperOptions = {}): K
         // due is read again from the chain.
         ctx.logger.error({ err }, 'keeper tick failed')
       }
-      schedule()
-    }, interval)
+      schedule(interval)
+    }, delay)
     timer.unref?.()
   }
-  schedule()
+  // At once first: a restarted keeper catches up on what fell due while it was down.
+  schedule(0)
   return {
     tick: once,
     async stop() {
