@@ -15,12 +15,12 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/api/app.ts'
 import { loadConfig } from '../../src/config.ts'
-import { roleMay } from '../../src/identity/authorise.ts'
 import { mountDevIdp } from '../../src/identity/devIdp.ts'
 import { loginAs } from '../../src/identity/loginAs.ts'
 import { personas } from '../../src/identity/personas.ts'
 import { mapClaims } from '../../src/identity/principal.ts'
 import { openStore, type Store } from '../../src/store/database.ts'
+import { routePermissionMismatches } from './harness.ts'
 
 let app: FastifyInstance
 let store: Store
@@ -209,21 +209,7 @@ describe('every documented operation with generated and hostile input', () => {
 describe('every guarded route as every scenario person', () => {
   it('refuses exactly the roles the table refuses', async () => {
     await freshSessions()
-    const mismatches: string[] = []
-    for (const route of app.routePermissions) {
-      const url = route.url.replace(/:[A-Za-z]+/g, '00000000-0000-4000-8000-000000000000')
-      for (const p of personas) {
-        const res = await app.inject({ method: route.method as 'GET', url, headers: sessions.get(p.login) })
-        const refused = res.statusCode === 403 && res.json().code === 'forbidden'
-        if (refused === roleMay(p.role, route.action)) {
-          mismatches.push(`${p.login} ${route.method} ${route.url} (${route.action}) → ${res.statusCode}`)
-        }
-      }
-      const anonymous = await app.inject({ method: route.method as 'GET', url })
-      if (anonymous.statusCode !== 401)
-        mismatches.push(`anonymous ${route.method} ${route.url} → ${anonymous.statusCode}`)
-    }
-    expect(mismatches).toEqual([])
+    expect(await routePermissionMismatches(app, (login) => sessions.get(login)!)).toEqual([])
   })
 })
 

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { type IdentityHandle, registerIdentity } from '../../src/api/plugins/identity.ts'
 import { registerApiPlatform } from '../../src/api/plugins/platform.ts'
-import { persona } from '../../src/identity/personas.ts'
+import { roleMay } from '../../src/identity/authorise.ts'
+import { persona, personas } from '../../src/identity/personas.ts'
 import { mapClaims } from '../../src/identity/principal.ts'
 import { openStore, type Store } from '../../src/store/database.ts'
 
@@ -77,4 +78,32 @@ export async function sessionFor(h: Harness, login: string) {
     cookie: `tillid_session=${token}`,
     headers: { cookie: `tillid_session=${token}`, 'x-csrf-token': session.csrfToken },
   }
+}
+
+/**
+ * Tries every route guarded by requirePermission (app.routePermissions) as every scenario person and
+ * anonymously; returns what differs from the role × action table (docs/authorisation.md). A role the
+ * table refuses must get `403 forbidden`; a role it allows must not (its request may still fail later,
+ * e.g. 400 or 404 for the placeholder ids); nobody may get through without a session (401).
+ * Usable with any app built by buildApp — with services, it covers every resource route.
+ */
+export async function routePermissionMismatches(
+  app: FastifyInstance,
+  headersFor: (login: string) => Record<string, string>,
+): Promise<string[]> {
+  const mismatches: string[] = []
+  for (const route of app.routePermissions) {
+    const url = route.url.replace(/:[A-Za-z]+/g, '00000000-0000-4000-8000-000000000000')
+    for (const p of personas) {
+      const res = await app.inject({ method: route.method as 'GET', url, headers: headersFor(p.login) })
+      const refused = res.statusCode === 403 && res.json().code === 'forbidden'
+      if (refused === roleMay(p.role, route.action)) {
+        mismatches.push(`${p.login} ${route.method} ${route.url} (${route.action}) → ${res.statusCode}`)
+      }
+    }
+    const anonymous = await app.inject({ method: route.method as 'GET', url })
+    if (anonymous.statusCode !== 401)
+      mismatches.push(`anonymous ${route.method} ${route.url} → ${anonymous.statusCode}`)
+  }
+  return mismatches
 }
