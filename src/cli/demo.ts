@@ -79,9 +79,15 @@ class Api {
     const text = await res.text()
     const parsed = text && /json/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) : text
     if (!res.ok) {
-      const p = parsed as { title?: string; detail?: string; code?: string }
+      const p = parsed as {
+        title?: string
+        detail?: string
+        code?: string
+        errors?: { field: string; message: string }[]
+      }
+      const fields = (p.errors ?? []).map((e) => `${e.field}: ${e.message}`).join('; ')
       throw new DemoError(
-        `${method} ${url} as ${persona} failed (${res.status} ${p.code ?? ''}): ${p.title ?? ''} ${p.detail ?? ''}`.trim(),
+        `${method} ${url} as ${persona} failed (${res.status} ${p.code ?? ''}): ${p.title ?? ''} ${p.detail ?? ''} ${fields}`.trim(),
       )
     }
     return parsed
@@ -121,7 +127,8 @@ export async function runDemo(baseUrl: string, outDir: string, log: (s: DemoStep
   const stateOf = async (id: string) => (await agreement(id)).state as string
   const runMonth = async (period: string) => {
     const run = await api.call('finn', 'POST', '/api/payment-runs', { period })
-    for (const p of run.payments as Json[]) {
+    // A month evaluated at 0 kr (an hourly line with no invoice) is on the ledger but pays nothing.
+    for (const p of (run.payments as Json[]).filter((p) => BigInt(p.amountOre) > 0n)) {
       result.payments.push({
         period: p.period,
         payee: p.payee.name ?? payeeName(p.payee.cvr),
@@ -262,7 +269,8 @@ export async function runDemo(baseUrl: string, outDir: string, log: (s: DemoStep
       },
     ],
   })
-  const v2 = Number(amendment.version ?? 2)
+  // The response is the agreement; its newest version is the amendment to sign.
+  const v2 = Number((amendment.versions as Json[]).at(-1)?.version ?? 2)
   await api.call('sara', 'POST', `/api/agreements/${placement.id}/sign`, { version: v2 })
   await api.call('ole', 'POST', `/api/agreements/${placement.id}/sign`, { version: v2 })
   const afterAmend = await agreement(placement.id)
@@ -352,6 +360,21 @@ export async function runDemo(baseUrl: string, outDir: string, log: (s: DemoStep
     `frigivet: ${((rep.released ?? []) as Json[]).map((r) => `${r.period} ${kr(r.amountOre)}`).join(', ') || 'intet'}`,
   )
 
+  // Between the dated steps both providers keep delivering their quarterly reports (due 1 August
+  // and 1 November), as the agreements require; otherwise January 2027 would be withheld.
+  for (const due of ['2026-08-01', '2026-11-01']) {
+    await moveTo(due)
+    for (const [who, id, name] of [
+      ['ole', placement.id, 'oestervold'],
+      ['sanne', contact.id, 'samvaer'],
+    ] as const) {
+      await api.call(who, 'POST', `/api/agreements/${id}/reports`, {
+        filename: `statusrapport-${name}-${due}.txt`,
+        contentBase64: Buffer.from(`Statusrapport ${due}.`).toString('base64'),
+      })
+    }
+  }
+
   // 13. Termination (hjemgivelse) with cascade.
   await moveTo('2027-01-20')
   await api.call('sara', 'POST', `/api/agreements/${placement.id}/termination`, {
@@ -373,8 +396,10 @@ export async function runDemo(baseUrl: string, outDir: string, log: (s: DemoStep
   await moveTo('2027-02-01')
   const jan = await runMonth('2027-01')
   const janFile = await exportMonth('2027-01')
+  const runDay = today
   await moveTo('2027-03-01')
   const after = await api.call('finn', 'POST', '/api/payment-runs', { period: '2027-02' })
+  today = runDay
   step(
     14,
     'Finn',
@@ -392,7 +417,7 @@ export async function runDemo(baseUrl: string, outDir: string, log: (s: DemoStep
   )
 
   // 17. Erasure.
-  await api.call('dorte', 'POST', `/api/cases/${kase.id}/erase`)
+  await api.call('dorte', 'POST', `/api/cases/${kase.id}/erase`, { legalBasis: 'GDPR-art17' })
   const verify2 = await api.call('revisor', 'POST', '/api/integrity/verify')
   step(
     17,
@@ -408,13 +433,15 @@ function short(id: string) {
 }
 
 function summarise(run: Json): string {
-  const parts = (run.payments as Json[]).map((p) => {
-    const why =
-      p.status === 'withheld'
-        ? ` (statusrapport forfaldt ${p.reportDueDate}, overskredet siden ${p.overdueSince})`
-        : ''
-    return `${p.payee.name ?? payeeName(p.payee.cvr)} ${kr(p.amountOre)} ${p.status}${why}`
-  })
+  const parts = (run.payments as Json[])
+    .filter((p) => BigInt(p.amountOre) > 0n)
+    .map((p) => {
+      const why =
+        p.status === 'withheld'
+          ? ` (statusrapport forfaldt ${p.reportDueDate}, overskredet siden ${p.overdueSince})`
+          : ''
+      return `${p.payee.name ?? payeeName(p.payee.cvr)} ${kr(p.amountOre)} ${p.status}${why}`
+    })
   return parts.join('; ') || 'ingen betalinger'
 }
 

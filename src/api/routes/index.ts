@@ -4,9 +4,13 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type { ServiceContext } from '../../services/context.ts'
+import { registerAccessLogRoutes } from './accessLog.ts'
 import { registerAgreementRoutes } from './agreements.ts'
 import { registerCaseRoutes } from './cases.ts'
+import { registerCitizenRoutes } from './citizen.ts'
 import { registerDocumentRoutes } from './documents.ts'
+import { registerErasureRoutes } from './erasure.ts'
+import { registerIntegrityRoutes } from './integrity.ts'
 import { registerLedgerTimeRoutes } from './ledgerTime.ts'
 import { registerPaymentRoutes } from './payments.ts'
 import { registerTaskRoutes } from './tasks.ts'
@@ -18,4 +22,8 @@ export async function registerRoutes(app: FastifyInstance, ctx: ServiceContext):
   registerTaskRoutes(app, ctx)
   registerPaymentRoutes(app, ctx)
   registerLedgerTimeRoutes(app, ctx)
+  registerCitizenRoutes(app, ctx)
+  registerIntegrityRoutes(app, ctx)
+  registerAccessLogRoutes(app, ctx)
+  registerErasureRoutes(app, ctx)
 }
