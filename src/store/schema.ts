@@ -4,6 +4,7 @@
  */
 import type { AgreementTables } from './tables/agreements.ts'
 import type { AnalyticsTables } from './tables/analytics.ts'
+import type { ContributionTables } from './tables/contributions.ts'
 import type { EventsTables } from './tables/events.ts'
 import type { IdentityTables } from './tables/identity.ts'
 import type { LedgerTables } from './tables/ledger.ts'
@@ -16,5 +17,6 @@ export interface Database
     EventsTables,
     StoreTables,
     AgreementTables,
+    ContributionTables,
     IdentityTables,
     AnalyticsTables {}

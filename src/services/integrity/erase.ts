@@ -1,0 +1,54 @@
+/**
+ * Erasure ordered through the API: the tenant and KLE check, the store's erasure (eraseCase.ts), the
+ * citizen's contributions (ciphertext under the destroyed key, removed as well), and a
+ * `case.erased.v1` event for the case-index subscribers.
+ */
+import { sql } from 'kysely'
+import { appendEvent } from '../../events/outbox.ts'
+import { authorise } from '../../identity/authorise.ts'
+import { ServiceError } from '../agreements/model.ts'
+import { caseScope } from '../cases.ts'
+import type { Actor, ServiceContext } from '../context.ts'
+import { type EraseCaseResult, ErasureError, eraseCase } from '../eraseCase.ts'
+
+/** GDPR art. 17 (right to erasure) unless the order names another basis. */
+export const DEFAULT_ERASURE_BASIS = 'GDPR-art17'
+
+export async function eraseCaseAs(
+  ctx: ServiceContext,
+  actor: Actor,
+  caseId: string,
+  input: { legalBasis?: string | undefined } = {},
+): Promise<EraseCaseResult> {
+  const c = /^[0-9a-f-]{36}$/i.test(caseId) ? await ctx.repos.cases.get(caseId) : null
+  if (!c) throw new ServiceError('not_found', 'Sagen findes ikke')
+  const p = authorise(actor.principal, 'case.erase', await caseScope(ctx, c))
+  let result: EraseCaseResult
+  try {
+    result = await eraseCase(ctx.store, ctx.keys, {
+      caseId: c.id,
+      actor: { personId: p.personId, role: p.role, organisationId: p.organisation?.id ?? null },
+    })
+  } catch (err) {
+    if (err instanceof ErasureError) throw new ServiceError('forbidden', 'Din rolle kan ikke slette sager')
+    throw err
+  }
+  if (result.alreadyErased) return result
+  // eraseCase owns its transaction (and compacts after it), so the event follows in a second one; a
+  // crash in between leaves the erasure done and the event missing, which a retry (alreadyErased) does
+  // not repeat — acceptable for a notification, never for the erasure itself.
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('citizen_contributions').where('case_id', '=', c.id).execute()
+    await appendEvent(trx, {
+      type: 'case.erased.v1',
+      payload: {
+        caseId: c.id,
+        caseNumber: c.sagsnummer,
+        erasedOn: result.erasedAt.slice(0, 10),
+        legalBasis: input.legalBasis ?? DEFAULT_ERASURE_BASIS,
+      },
+    })
+  })
+  await sql`vacuum full citizen_contributions`.execute(ctx.db)
+  return result
+}

@@ -1,0 +1,205 @@
+/**
+ * Scenario steps 16–17 over HTTP: the auditor's integrity check compares the store with what the chain
+ * itself holds (read from the node, not the indexed copy), names the object of a single altered byte,
+ * and after an erasure still passes, reporting the erased case.
+ */
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { dateToUnixSeconds } from '../../src/domain/calendar.ts'
+import type { LoginResult } from '../../src/identity/loginAs.ts'
+import { PREBEN_CPR } from '../../src/identity/personas.ts'
+import { readChainAnchors } from '../../src/services/integrity/chainAnchors.ts'
+import { openTestApp, type TestApp } from '../support/app.ts'
+
+describe('integrity check and erasure over HTTP', () => {
+  let t: TestApp
+  const as: Record<string, LoginResult> = {}
+  let caseId = ''
+  let agreementId = ''
+  let documentId = ''
+  const at = (date: string) => t.ctx.ledger.advanceTo(Number(dateToUnixSeconds(date)) + 8 * 3600)
+  const api = (who: string, method: string, path: string, body?: unknown) =>
+    t.api(as[who]!, method, path, body)
+  const verify = async () => {
+    const r = await api('revisor', 'POST', '/api/integrity/verify')
+    expect(r.status).toBe(200)
+    return r.body as {
+      checked: number
+      mismatches: { kind: string; id: string; reason: string }[]
+      erased: number
+      details: { anchors: number; erasedAnchors: number }
+    }
+  }
+  /** Flips the low bit of one byte of a bytea column, runs `fn`, and flips it back. */
+  const flipped = async (table: string, column: string, id: string, fn: () => Promise<void>) => {
+    const flip = () =>
+      sql`update ${sql.table(table)} set ${sql.ref(column)} = set_byte(${sql.ref(column)}, 3, get_byte(${sql.ref(column)}, 3) # 1) where id = ${id}`.execute(
+        t.ctx.db,
+      )
+    await flip()
+    try {
+      await fn()
+    } finally {
+      await flip()
+    }
+  }
+
+  beforeAll(async () => {
+    t = await openTestApp()
+    for (const p of ['sara', 'ole', 'revisor', 'dorte', 'finn']) as[p] = await t.login(p)
+    await at('2026-01-12')
+    const created = await api('sara', 'POST', '/api/cases', {
+      cpr: PREBEN_CPR,
+      name: 'Preben Testesen',
+      kle: '27.24.00',
+      title: 'Anbringelse uden for hjemmet',
+    })
+    expect(created.status).toBe(201)
+    caseId = created.body.id
+    const draft = await api('sara', 'POST', '/api/agreements', {
+      caseId,
+      providerId: as.ole!.me.organisation!.id,
+      templateId: 'placement',
+      lines: [
+        {
+          name: 'Ophold',
+          priceOre: '4000000',
+          unit: 'month',
+          schedule: { kind: 'monthly' },
+          start: '2026-02-01',
+          arrangedBy: 'provider',
+        },
+      ],
+      reportEveryMonths: 3,
+      graceDays: 14,
+    })
+    expect(draft.status).toBe(201)
+    agreementId = draft.body.id
+    for (const who of ['sara', 'ole'])
+      expect((await api(who, 'POST', `/api/agreements/${agreementId}/sign`, { version: 1 })).status).toBe(200)
+    await at('2026-02-02')
+    const report = await api('ole', 'POST', `/api/agreements/${agreementId}/reports`, {
+      filename: 'statusrapport-1.pdf',
+      contentBase64: Buffer.from('%PDF-1.4 statusrapport om trivsel og skolegang').toString('base64'),
+    })
+    expect(report.status).toBe(201)
+    documentId = report.body.id
+  }, 180_000)
+
+  afterAll(async () => {
+    await t?.close()
+  })
+
+  it('reads the anchors from the chain itself and links them to the case and the report', async () => {
+    const anchors = await readChainAnchors(t.ctx)
+    expect(anchors.map((a) => [a.kind, a.id])).toEqual([
+      ['case', caseId],
+      ['document', documentId],
+    ])
+    // The indexed copy in the store is not what the check trusts: wiping it changes nothing.
+    await t.ctx.db.transaction().execute(async (trx) => {
+      const saved = await trx.selectFrom('ledger_events').selectAll().execute()
+      await trx.deleteFrom('ledger_events').execute()
+      expect((await readChainAnchors({ ...t.ctx, db: trx })).length).toBe(2)
+      await trx.insertInto('ledger_events').values(saved).execute()
+    })
+  }, 60_000)
+
+  it('only auditors and administrators may run it', async () => {
+    expect((await api('sara', 'POST', '/api/integrity/verify')).status).toBe(403)
+    expect((await t.api(null, 'POST', '/api/integrity/verify')).status).toBe(401)
+  })
+
+  it('passes on a clean instance: every chain entry matches its off-chain record', async () => {
+    const r = await verify()
+    expect(r.mismatches).toEqual([])
+    expect(r.erased).toBe(0)
+    expect(r.details.anchors).toBe(2)
+    expect(r.checked).toBeGreaterThan(2) // anchors plus the access log's entries
+  }, 60_000)
+
+  it('names the document whose encrypted bytes had one bit flipped', async () => {
+    await flipped('documents', 'ciphertext', documentId, async () => {
+      const r = await verify()
+      expect(r.mismatches).toEqual([expect.objectContaining({ kind: 'document', id: documentId })])
+    })
+    expect((await verify()).mismatches).toEqual([])
+  }, 60_000)
+
+  it('names the case whose row was altered by one character', async () => {
+    const row = await t.ctx.db
+      .selectFrom('cases')
+      .select('sagsnummer')
+      .where('id', '=', caseId)
+      .executeTakeFirstOrThrow()
+    const altered = row.sagsnummer.replace(/\d$/, (d) => String((Number(d) + 1) % 10))
+    await t.ctx.db.updateTable('cases').set({ sagsnummer: altered }).where('id', '=', caseId).execute()
+    try {
+      const r = await verify()
+      expect(r.mismatches).toEqual([expect.objectContaining({ kind: 'case', id: caseId })])
+    } finally {
+      await t.ctx.db
+        .updateTable('cases')
+        .set({ sagsnummer: row.sagsnummer })
+        .where('id', '=', caseId)
+        .execute()
+    }
+  }, 60_000)
+
+  it('names the access-log entry that was altered after it was written', async () => {
+    const e = await t.ctx.db
+      .selectFrom('access_log')
+      .select(['seq', 'purpose'])
+      .where('case_id', '=', caseId)
+      .orderBy('seq')
+      .executeTakeFirstOrThrow()
+    // The table refuses ordinary updates (trigger); an attacker with the owner's rights disables it.
+    await sql`alter table access_log disable trigger access_log_no_change`.execute(t.ctx.db)
+    try {
+      await t.ctx.db.updateTable('access_log').set({ purpose: 'support' }).where('seq', '=', e.seq).execute()
+      const r = await verify()
+      expect(r.mismatches).toEqual([expect.objectContaining({ kind: 'access_log', id: String(e.seq) })])
+      await t.ctx.db.updateTable('access_log').set({ purpose: e.purpose }).where('seq', '=', e.seq).execute()
+    } finally {
+      await sql`alter table access_log enable trigger access_log_no_change`.execute(t.ctx.db)
+    }
+    expect((await verify()).mismatches).toEqual([])
+  }, 60_000)
+
+  it('erasure: personal data gone, chain untouched, the check passes and reports the erased case', async () => {
+    const block = await t.ctx.ledger.publicClient.getBlockNumber()
+    const before = await readChainAnchors(t.ctx)
+    expect((await api('sara', 'POST', `/api/cases/${caseId}/erase`, {})).status).toBe(403)
+    expect((await api('finn', 'POST', `/api/cases/${caseId}/erase`, {})).status).toBe(403)
+    const r = await api('dorte', 'POST', `/api/cases/${caseId}/erase`, {})
+    expect(r.status).toBe(200)
+    expect(r.body).toMatchObject({ caseId, alreadyErased: false, citizens: 1 })
+
+    expect(await t.ctx.ledger.publicClient.getBlockNumber()).toBe(block)
+    expect(await readChainAnchors(t.ctx)).toEqual(before)
+    expect(await t.ctx.db.selectFrom('citizens').selectAll().where('case_id', '=', caseId).execute()).toEqual(
+      [],
+    )
+    expect(
+      await t.ctx.db.selectFrom('case_keys').selectAll().where('case_id', '=', caseId).execute(),
+    ).toEqual([])
+    expect((await api('sara', 'GET', `/api/cases/${caseId}`)).status).toBe(410)
+    expect((await api('sara', 'GET', `/api/documents/${documentId}`)).status).toBe(410)
+
+    const events = await t.ctx.db
+      .selectFrom('event_outbox')
+      .selectAll()
+      .where('type', '=', 'case.erased.v1')
+      .execute()
+    expect(events.length).toBe(1)
+    expect(JSON.stringify(events[0])).not.toContain('Preben')
+
+    const v = await verify()
+    expect(v.mismatches).toEqual([])
+    expect(v.erased).toBe(1)
+    expect(v.details.erasedAnchors).toBe(2)
+
+    const again = await api('dorte', 'POST', `/api/cases/${caseId}/erase`, {})
+    expect(again.body.alreadyErased).toBe(true)
+  }, 120_000)
+})
