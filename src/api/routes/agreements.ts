@@ -173,8 +173,9 @@ export function registerAgreementRoutes(root: FastifyInstance, ctx: ServiceConte
     },
     async (request, reply) => {
       const actor = actorOf(root, request)
-      await amendAgreement(ctx, actor, request.params.id, request.body)
-      return reply.code(201).send(await getAgreement(ctx, actor, request.params.id))
+      // The reply shows the proposed version (its number and lines), which both parties now sign.
+      const proposed = await amendAgreement(ctx, actor, request.params.id, request.body)
+      return reply.code(201).send(await getAgreement(ctx, actor, request.params.id, proposed))
     },
   )
 

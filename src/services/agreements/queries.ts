@@ -106,9 +106,13 @@ async function summaryOf(
   ctx: ServiceContext,
   row: AgreementRow,
   a?: ChainAgreement,
+  show?: number,
 ): Promise<AgreementSummary> {
   const chain = a ?? (await chainAgreement(ctx, row.chain_id))
-  const shown = chain.effectiveVersion || chain.pendingVersion || chain.versionCount
+  const shown =
+    show && show >= 1 && show <= chain.versionCount
+      ? show
+      : chain.effectiveVersion || chain.pendingVersion || chain.versionCount
   const v = await chainVersion(ctx, row.chain_id, shown)
   return {
     id: row.id,
@@ -337,15 +341,25 @@ export interface AgreementDetail extends AgreementSummary {
   pendingTermination: { effectiveDate: IsoDate; kind: 'mutual'; signedBy: { name: string }[] } | null
 }
 
-export async function getAgreement(ctx: ServiceContext, actor: Actor, id: string): Promise<AgreementDetail> {
+/** The agreement as of its effective version, or as of version `show` (e.g. the one just proposed). */
+export async function getAgreement(
+  ctx: ServiceContext,
+  actor: Actor,
+  id: string,
+  show?: number,
+): Promise<AgreementDetail> {
   const row = await findAgreement(ctx.db, id)
   await authoriseOn(ctx, actor, 'agreement.read', row)
-  return agreementDetail(ctx, row)
+  return agreementDetail(ctx, row, show)
 }
 
-export async function agreementDetail(ctx: ServiceContext, row: AgreementRow): Promise<AgreementDetail> {
+export async function agreementDetail(
+  ctx: ServiceContext,
+  row: AgreementRow,
+  show?: number,
+): Promise<AgreementDetail> {
   const a = await chainAgreement(ctx, row.chain_id)
-  const summary = await summaryOf(ctx, row, a)
+  const summary = await summaryOf(ctx, row, a, show)
   const versions = []
   for (let n = 1; n <= a.versionCount; n++) {
     const v = await chainVersion(ctx, row.chain_id, n)
