@@ -79,6 +79,9 @@ export async function migrate(db: Kysely<any>): Promise<void> {
     db,
     provider: new SourceMigrationProvider(),
     migrationTableSchema: rows[0]?.schema ?? undefined,
+    // Migrations are numbered in ranges per module (ledger 001–009, store 010–029, …), so a new file
+    // can sort before one an existing database already ran.
+    allowUnorderedMigrations: true,
   })
   const { error, results } = await migrator.migrateToLatest()
   if (error) {

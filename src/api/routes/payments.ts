@@ -1,11 +1,13 @@
 /** Payment runs and the payment file: finance runs a month, everybody allowed sees the outcome. */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
+import { periodFromChain } from '../../domain/calendar.ts'
 import { authorise, requirePermission } from '../../identity/authorise.ts'
 import type { ServiceContext } from '../../services/context.ts'
 import { asMember } from '../../services/membership.ts'
+import { runMonthWithFile } from '../../services/payments/monthlyRun.ts'
 import { exportPayments, paymentFilesOf } from '../../services/payments/paymentExport.ts'
-import { runPaymentMonth } from '../../services/payments/paymentRun.ts'
+import { agreementIdsOf, runPaymentMonth } from '../../services/payments/paymentRun.ts'
 import { type PaymentRunView, paymentRunView } from '../../services/payments/paymentRunView.ts'
 import { TillidError } from '../errors.ts'
 import { actorOf } from './actor.ts'
@@ -27,7 +29,30 @@ function municipalityOf(request: FastifyRequest): number {
 /** JSON view of a run: amounts as øre strings, so no client ever sees a float. */
 export function runJson(view: PaymentRunView) {
   const line = <T extends { amountOre: bigint }>(l: T) => ({ ...l, amountOre: l.amountOre.toString() })
+  const items = [...view.payments, ...view.releasedEarlier].map((p) => ({
+    agreementId: p.agreementId,
+    providerName: p.payee.name,
+    period: p.period,
+    amountOre: p.amountOre.toString(),
+    status: p.status,
+    reason: p.reason,
+    dueDate: p.reportDueDate,
+    overdueSince: p.overdueSince,
+  }))
+  const deviations = view.invoices
+    .filter((i) => i.status === 'deviation')
+    .map((i) => ({
+      agreementId: i.agreementId,
+      providerName: i.payee.name,
+      period: i.period,
+      lineId: String(i.lineIndex),
+      quantity: i.quantity,
+      expectedQuantity: i.expected,
+      amountOre: i.amountOre.toString(),
+    }))
   return {
+    items,
+    deviations,
     period: view.period,
     municipalityCode: view.municipalityCode,
     payments: view.payments.map(line),
@@ -52,8 +77,43 @@ export function registerPaymentRoutes(app: FastifyInstance, ctx: ServiceContext)
       const { period: p } = request.body as { period: `${number}-${number}` }
       const code = municipalityOf(request)
       const actor = actorOf(app, request)
-      const result = await asMember(ctx, actor, (account) => runPaymentMonth(ctx, account, code, p))
-      return { ...runJson(result), evaluatedNow: result.evaluatedNow, skipped: result.skipped }
+      const evaluated = await asMember(ctx, actor, (account) => runPaymentMonth(ctx, account, code, p))
+      const { run, file } = await asMember(ctx, actor, (account) =>
+        runMonthWithFile(ctx, account, code, p, actor.principal.personId),
+      )
+      return {
+        ...runJson(run),
+        evaluatedNow: evaluated.evaluatedNow,
+        skipped: evaluated.skipped,
+        file: file && { msgId: file.msgId, nbOfTxs: file.nbOfTxs, ctrlSumOre: file.ctrlSumOre.toString() },
+      }
+    },
+  )
+
+  app.get(
+    '/api/payment-runs',
+    {
+      onRequest: requirePermission('payment.read'),
+      schema: { tags: ['betalinger'], summary: 'Måneder der er kørt, nyeste først' },
+    },
+    async (request) => {
+      const code = municipalityOf(request)
+      const ids = await agreementIdsOf(ctx, code)
+      const periods = new Set<string>()
+      if (ids.length) {
+        const rows = await ctx.db
+          .selectFrom('ledger_events')
+          .select('args')
+          .where('event', 'in', ['MonthApproved', 'MonthWithheld'])
+          .where('agreement_id', 'in', ids)
+          .execute()
+        for (const r of rows) periods.add(periodFromChain(Number(JSON.parse(r.args).period)))
+      }
+      const runs = []
+      for (const p of [...periods].sort().reverse()) {
+        runs.push(runJson(await paymentRunView(ctx, code, p as `${number}-${number}`)))
+      }
+      return runs
     },
   )
 
