@@ -4,8 +4,10 @@
  * of them in Multicall batches. Reports agreements evaluated per second divided by raw signed
  * transactions per second measured on the same ledger in the same run, just before (target ≥ 20:
  * batching must win), and the set-up time.
- * Run alone: npx tsx bench/payments.bench.ts [--quick]
+ * Run alone: npx tsx bench/payments.bench.ts [--quick] [--agreements=N]
  */
+import { readFileSync } from 'node:fs'
+import os from 'node:os'
 import { pathToFileURL } from 'node:url'
 import { type Abi, encodeFunctionData, type Hex, keccak256, type LocalAccount, stringToHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -64,12 +66,49 @@ interface Plan {
   provider: number
 }
 
+/**
+ * anvil keeps a copy of the whole state for each of its recent blocks (up to 500 by default)
+ * unless started with --prune-history, so at national scale its memory grows by gigabytes during
+ * set-up. Stop with a clear failure before the machine runs out rather than after.
+ */
+function memoryGuard(ctx: Instance) {
+  const limit = Math.min(6 * 2 ** 30, os.totalmem() / 4)
+  let peak = 0
+  let pid: number | undefined
+  return {
+    get peak() {
+      return peak
+    },
+    async check(done: string) {
+      pid ??= (await ctx.ledger.health()).anvilPid
+      if (!pid) return
+      let rss = 0
+      try {
+        const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+        rss = m ? Number(m[1]) * 1024 : 0
+      } catch {
+        return // not Linux, or anvil restarting: nothing to measure
+      }
+      peak = Math.max(peak, rss)
+      if (rss > limit) {
+        throw new Error(
+          `anvil uses ${(rss / 2 ** 30).toFixed(1)} GiB after ${done}: it keeps a state copy per recent ` +
+            'block; start it with --prune-history (src/ledger/anvilProcess.ts) for national scale',
+        )
+      }
+    },
+  }
+}
+
+type Guard = ReturnType<typeof memoryGuard>
+
 async function sendBatches(
   ctx: Instance,
   account: LocalAccount,
   contract: 'directory' | 'registry' | 'payments',
   calls: Hex[],
   perTx: number,
+  guard?: Guard,
 ): Promise<number> {
   let txs = 0
   for (let i = 0; i < calls.length; i += perTx) {
@@ -81,6 +120,7 @@ async function sendBatches(
     // Explicit gas: set-up skips the pre-flight simulation; a revert still throws on the receipt.
     await ctx.ledger.send({ account, to: ctx.contracts[contract], data, gas: TX_GAS })
     txs++
+    await guard?.check(`${txs} set-up transactions`)
   }
   return txs
 }
@@ -95,9 +135,11 @@ async function perBatch(ctx: Instance, from: LocalAccount, contract: 'registry' 
   return Math.max(1, Math.floor(Number(BATCH_GAS) / Number(gas)))
 }
 
-export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
-  const n = quick ? 1500 : 15_000
+export async function run(options: BenchOptions & { agreements?: number }): Promise<BenchResult[]> {
+  const { quick } = options
+  const n = options.agreements ?? (quick ? 1500 : 15_000)
   const ctx = await openBenchInstance({ TILLID_SNAPSHOT_EVERY: '1000000000' })
+  const guard = memoryGuard(ctx)
   try {
     const t0 = performance.now()
     const plans: Plan[] = Array.from({ length: n }, (_, i) => ({
@@ -161,8 +203,8 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
     for (const code of MUNICIPALITIES) {
       const mine = plans.filter((p) => p.municipality === code)
       const cw = muniCaseworker(code)
-      setupTxs += await sendBatches(ctx, cw, 'registry', mine.map(draftCall), draftsPerTx)
-      setupTxs += await sendBatches(ctx, cw, 'registry', mine.map(signCall), draftsPerTx * 4)
+      setupTxs += await sendBatches(ctx, cw, 'registry', mine.map(draftCall), draftsPerTx, guard)
+      setupTxs += await sendBatches(ctx, cw, 'registry', mine.map(signCall), draftsPerTx * 4, guard)
     }
     // The provider's signature completes each agreement and activates it (heavier: the version
     // becomes effective), so size its batches from the gas of one.
@@ -201,6 +243,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
       })
       await ctx.ledger.send({ account: ctx.operator, to: ctx.contracts.payments, data })
       evalTxs++
+      await guard.check(`${evalTxs} evaluation transactions`)
     }
     const evalMs = performance.now() - t1
     const perSecond = (n * 1000) / evalMs
@@ -234,6 +277,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
       rawBefore: rawBefore.perSecond,
       rawAfter: rawAfter.perSecond,
       ratio,
+      anvilPeakRssGiB: guard.peak / 2 ** 30,
     }
     if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) console.log(figures)
     return [
@@ -249,7 +293,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
         note:
           `${n * LINES_PER_AGREEMENT} lines, ${MUNICIPALITIES.length} municipalities, ${PROVIDERS} providers; ` +
           `${evalTxs} Multicall tx of ${evalsPerTx} in ${(evalMs / 1000).toFixed(1)} s; ` +
-          `set-up ${(setupMs / 1000).toFixed(1)} s in ${setupTxs} tx; total ${total} øre checked`,
+          `set-up ${(setupMs / 1000).toFixed(1)} s in ${setupTxs} tx; total ${total} øre checked; anvil peak RSS ${(guard.peak / 2 ** 30).toFixed(1)} GiB`,
       },
     ]
   } finally {
@@ -258,7 +302,11 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const results = await run({ quick: process.argv.includes('--quick') })
+  const agreements = process.argv.find((a) => a.startsWith('--agreements='))?.split('=')[1]
+  const results = await run({
+    quick: process.argv.includes('--quick'),
+    ...(agreements ? { agreements: Number(agreements) } : {}),
+  })
   console.log(JSON.stringify(results, null, 2))
   process.exit(0)
 }
