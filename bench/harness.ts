@@ -36,7 +36,10 @@ export async function runAll(options: BenchOptions & { only?: string[] }) {
     .filter((f) => !options.only?.length || options.only.some((o) => f.includes(o)))
     .sort()
   const bar = process.stderr.isTTY
-    ? new cliProgress.SingleBar({ format: 'benchmarks [{bar}] {value}/{total} {file}' }, cliProgress.Presets.shades_classic)
+    ? new cliProgress.SingleBar(
+        { format: 'benchmarks [{bar}] {value}/{total} {file}' },
+        cliProgress.Presets.shades_classic,
+      )
     : null
   bar?.start(files.length, 0, { file: '' })
   const results: BenchResult[] = []
@@ -80,7 +83,12 @@ export async function runAll(options: BenchOptions & { only?: string[] }) {
 
 const fmt = (n: number) => (Number.isFinite(n) ? Number(n.toPrecision(4)).toLocaleString('en-US') : '—')
 
-export function renderMarkdown(report: { date: string; quick: boolean; machine: Record<string, unknown>; results: BenchResult[] }) {
+export function renderMarkdown(report: {
+  date: string
+  quick: boolean
+  machine: Record<string, unknown>
+  results: BenchResult[]
+}) {
   const rows = report.results
     .map(
       (r) =>
@@ -100,7 +108,10 @@ ${rows}
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const args = process.argv.slice(2)
-  const report = await runAll({ quick: args.includes('--quick'), only: args.filter((a) => !a.startsWith('--')) })
+  const report = await runAll({
+    quick: args.includes('--quick'),
+    only: args.filter((a) => !a.startsWith('--')),
+  })
   process.stdout.write(renderMarkdown(report))
   process.exit(report.results.every((r) => r.pass) ? 0 : 1)
 }

@@ -54,7 +54,9 @@ describe('architecture', () => {
       const from = area(file)
       const may = allowed[from]
       if (!may) {
-        violations.push(`${path.relative(src, file)}: unknown area '${from}' (add it to test/architecture.test.ts)`)
+        violations.push(
+          `${path.relative(src, file)}: unknown area '${from}' (add it to test/architecture.test.ts)`,
+        )
         continue
       }
       for (const target of imports(file)) {
@@ -67,7 +69,9 @@ describe('architecture', () => {
   })
 
   it('reads process.env only in config.ts', () => {
-    const readers = all.filter((f) => /process\.env\b/.test(readFileSync(f, 'utf8'))).map((f) => path.relative(src, f))
+    const readers = all
+      .filter((f) => /process\.env\b/.test(readFileSync(f, 'utf8')))
+      .map((f) => path.relative(src, f))
     expect(readers).toEqual(['config.ts'])
   })
 })
