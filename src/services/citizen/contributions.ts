@@ -59,7 +59,10 @@ export async function addContribution(
 }
 
 /** A case's contributions, decrypted (for the citizen's own case, or staff who may read the case). */
-export async function contributionsOf(ctx: ServiceContext, caseId: string): Promise<Contribution[]> {
+export async function contributionsOf(
+  ctx: Pick<ServiceContext, 'db' | 'keys'>,
+  caseId: string,
+): Promise<Contribution[]> {
   const rows = await ctx.db
     .selectFrom('citizen_contributions')
     .selectAll()
@@ -100,7 +103,8 @@ export async function caseContributions(
       object: 'contribution',
       purpose: 'casework',
     })
-    return contributionsOf(ctx, c.id)
+    // In the transaction's connection: PGlite has only one.
+    return contributionsOf({ db: repos.db, keys: ctx.keys }, c.id)
   })
 }
 
