@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dateToUnixSeconds } from '../../src/domain/calendar.ts'
 import type { LoginResult } from '../../src/identity/loginAs.ts'
 import { PREBEN_CPR } from '../../src/identity/personas.ts'
+import { tick } from '../../src/services/keeper.ts'
 import { openTestApp, type TestApp } from '../support/app.ts'
 
 const PREBEN = 'Preben Testesen'
@@ -359,6 +360,48 @@ describe('agreements over HTTP: Preben’s placement', () => {
     expect(detail.body.lines.map((l: { name: string }) => l.name)).toContain('Ekstra skolestøtte')
   }, 60_000)
 
+  it('9. the keeper finds the school-support review due on 2026-05-15: a task for Sara and a review.due event', async () => {
+    await at('2026-05-15')
+    await tick(t.ctx)
+    const tasks = (await api('sara', 'GET', '/api/tasks')).body
+    expect(tasks).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'review', agreementId: placement, caseId, due: '2026-05-15' }),
+      ]),
+    )
+    const due = await t.ctx.db
+      .selectFrom('event_outbox')
+      .select('body')
+      .where('type', '=', 'review.due.v1')
+      .execute()
+    expect(due.map((r) => JSON.parse(r.body).payload)).toEqual([
+      { agreementId: placement, caseId, dueDate: '2026-05-15' },
+    ])
+    // The keeper also evaluated the months that were payable: February as the scenario says.
+    const feb = (await api('finn', 'GET', `/api/agreements/${placement}`)).body.payments[0]
+    expect(feb).toMatchObject({
+      period: '2026-02',
+      amountOre: '7250000',
+      status: 'approved',
+      dueDate: '2026-03-01',
+    })
+    expect(feb.lines.map((l: { name: string; amountOre: string }) => [l.name, l.amountOre])).toEqual([
+      ['Ophold', '5200000'],
+      ['Skoledel', '1400000'],
+      ['Taxi', '650000'],
+    ])
+    const rm = await t.ctx.db
+      .selectFrom('rm_payments')
+      .select(['agreement_id', 'amount_ore', 'status'])
+      .where('period', '=', '2026-02')
+      .orderBy('amount_ore', 'desc')
+      .execute()
+    expect(rm).toEqual([
+      { agreement_id: placement, amount_ore: '7250000', status: 'approved' },
+      { agreement_id: contact, amount_ore: '520000', status: 'approved' },
+    ])
+  }, 90_000)
+
   let contactReport = ''
   it('10. Samværskonsulenterne delivers its report: the obligation is fulfilled', async () => {
     await at('2026-05-20')
@@ -482,6 +525,8 @@ describe('agreements over HTTP: Preben’s placement', () => {
       'report.received.v1',
       'invoice.accepted.v1',
       'invoice.deviation.v1',
+      'payment.approved.v1',
+      'review.due.v1',
     ]) {
       expect(types).toContain(type)
     }
