@@ -3,6 +3,8 @@
  * itself holds (read from the node, not the indexed copy), names the object of a single altered byte,
  * and after an erasure still passes, reporting the erased case.
  */
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dateToUnixSeconds } from '../../src/domain/calendar.ts'
@@ -46,7 +48,7 @@ describe('integrity check and erasure over HTTP', () => {
 
   beforeAll(async () => {
     t = await openTestApp()
-    for (const p of ['sara', 'ole', 'revisor', 'dorte', 'finn']) as[p] = await t.login(p)
+    for (const p of ['sara', 'ole', 'revisor', 'dorte', 'finn', 'mor']) as[p] = await t.login(p)
     await at('2026-01-12')
     const created = await api('sara', 'POST', '/api/cases', {
       cpr: PREBEN_CPR,
@@ -167,6 +169,19 @@ describe('integrity check and erasure over HTTP', () => {
   }, 60_000)
 
   it('erasure: personal data gone, chain untouched, the check passes and reports the erased case', async () => {
+    const contribution = await api('mor', 'POST', '/api/citizen/contributions', {
+      caseId,
+      kind: 'comment',
+      text: 'Preben savner sin cykel.',
+    })
+    expect(contribution.status).toBe(201)
+    const sealed = (
+      await t.ctx.db
+        .selectFrom('citizen_contributions')
+        .select('text_ct')
+        .where('id', '=', contribution.body.id)
+        .executeTakeFirstOrThrow()
+    ).text_ct
     const block = await t.ctx.ledger.publicClient.getBlockNumber()
     const before = await readChainAnchors(t.ctx)
     expect((await api('sara', 'POST', `/api/cases/${caseId}/erase`, {})).status).toBe(403)
@@ -184,6 +199,14 @@ describe('integrity check and erasure over HTTP', () => {
       await t.ctx.db.selectFrom('case_keys').selectAll().where('case_id', '=', caseId).execute(),
     ).toEqual([])
     expect((await api('sara', 'GET', `/api/cases/${caseId}`)).status).toBe(410)
+    // The citizen's contribution went with the case: no row, and not one copy of its sealed bytes on disk.
+    expect((await api('mor', 'GET', '/api/citizen/overview')).body.cases).toEqual([])
+    expect(
+      await t.ctx.db.selectFrom('citizen_contributions').selectAll().where('case_id', '=', caseId).execute(),
+    ).toEqual([])
+    const needle = Buffer.from(sealed).subarray(12, 44)
+    const files = readdirSync(t.ctx.dir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile())
+    for (const f of files) expect(readFileSync(path.join(f.parentPath, f.name)).includes(needle)).toBe(false)
     expect((await api('sara', 'GET', `/api/documents/${documentId}`)).status).toBe(410)
 
     const events = await t.ctx.db

@@ -9,7 +9,7 @@ import { authorise } from '../../identity/authorise.ts'
 import { ServiceError } from '../agreements/model.ts'
 import { caseScope } from '../cases.ts'
 import type { Actor, ServiceContext } from '../context.ts'
-import { type EraseCaseResult, ErasureError, eraseCase } from '../eraseCase.ts'
+import { compactAfterErasure, type EraseCaseResult, ErasureError, eraseCase } from '../eraseCase.ts'
 
 /** GDPR art. 17 (right to erasure) unless the order names another basis. */
 export const DEFAULT_ERASURE_BASIS = 'GDPR-art17'
@@ -49,6 +49,8 @@ export async function eraseCaseAs(
       },
     })
   })
+  // As eraseCase does for its tables: the deleted tuples (and, on PGlite, the WAL holding them) go too.
   await sql`vacuum full citizen_contributions`.execute(ctx.db)
+  await compactAfterErasure(ctx.store)
   return result
 }
