@@ -432,7 +432,14 @@ describe('agreements over HTTP: Preben’s placement', () => {
     })
     expect(r.status).toBe(201)
     expect(r.body.reportNumber).toBe(1)
-    expect(r.body.released).toEqual([]) // no monthly run happened in this test, so nothing was withheld
+    expect(r.body.released).toEqual([]) // nothing was withheld: May was never evaluated in this test
+    const before = await blockNumber()
+    const again = await api('ole', 'POST', `/api/agreements/${placement}/reports`, {
+      filename: 'igen.pdf',
+      contentBase64: Buffer.from('%PDF-1.4 statusrapport').toString('base64'),
+    })
+    expect(again.status).toBe(409)
+    expect(await blockNumber()).toBe(before)
     const c = await api('sara', 'GET', `/api/cases/${caseId}`)
     expect(c.status).toBe(200)
     expect(c.body.citizen).toEqual({ name: PREBEN, cpr: PREBEN_CPR })

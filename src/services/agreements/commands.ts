@@ -334,6 +334,18 @@ export async function uploadReport(
     bytes: new Uint8Array(bytes),
     createdBy: p.personId,
   })
+  if (!doc.created) {
+    // Documents are content-addressed per case: the same file again would anchor the same hash as a
+    // second report.
+    const again = await ctx.db
+      .selectFrom('agreement_documents')
+      .select('tx_hash')
+      .where('document_id', '=', doc.id)
+      .where('agreement_id', '=', row.id)
+      .where('tx_hash', 'is not', null)
+      .executeTakeFirst()
+    if (again) throw new ServiceError('conflict', 'Denne statusrapport er allerede afleveret på aftalen')
+  }
   const anchor = await ctx.repos.anchors.anchorDocument(doc.id)
   await ctx.db
     .insertInto('agreement_documents')
