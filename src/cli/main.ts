@@ -11,8 +11,9 @@ import { importMunicipalitiesCsv } from '../services/analytics/municipalities.ts
 import { buildQuarterlyReportsFromStore } from '../services/analytics/reports.ts'
 import { seedNational } from '../services/analytics/seedNational.ts'
 import { backup, restore } from '../services/backup.ts'
-import { DataDirInUseError, dataDirOwner, lockDataDir } from '../services/dataDirLock.ts'
-import { openStore } from '../store/database.ts'
+import { DataDirInUseError, dataDirOwner } from '../services/dataDirLock.ts'
+import type { Store } from '../services/offlineStore.ts'
+import { withOfflineStore } from '../services/offlineStore.ts'
 import { DemoError, demoCommand } from './demo.ts'
 import { StartError, start } from './start.ts'
 
@@ -44,25 +45,9 @@ function progress(label: string) {
   }
 }
 
-/** Opens the embedded store of the data directory directly; refused while a Tillid runs on it. */
-async function withStore<T>(fn: (store: Awaited<ReturnType<typeof openStore>>) => Promise<T>): Promise<T> {
-  const config = loadConfig()
-  if (config.mode === 'server') {
-    const store = await openStore({ kind: 'postgres', url: config.databaseUrl! })
-    try {
-      return await fn(store)
-    } finally {
-      await store.close()
-    }
-  }
-  const unlock = lockDataDir(config.dataDir)
-  const store = await openStore({ kind: 'pglite', dir: path.join(config.dataDir, 'store') })
-  try {
-    return await fn(store)
-  } finally {
-    await store.close()
-    unlock()
-  }
+/** The data directory's store, opened directly (refused while a Tillid runs on it). */
+function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  return withOfflineStore(loadConfig(), fn)
 }
 
 /** Calls a running Tillid's API as a demo persona (embedded development IdP). */

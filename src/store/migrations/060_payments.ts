@@ -26,7 +26,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     )`,
     'create index if not exists payment_files_period on payment_files (municipality_code, period)',
     `create table if not exists payment_file_items (
-      file_id text not null references payment_files(id),
+      file_id text not null,
       agreement_id text not null,
       period text not null,
       amount_ore int8 not null,
