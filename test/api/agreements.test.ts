@@ -1,7 +1,8 @@
 /**
- * Scenario steps 1–6, 7 (invoices), 10, 12 and 13 (../shared/docs/scenario-preben.md) over HTTP as the
- * named people, on one embedded Tillid with the ledger clock moved to each date; plus the refusals a
- * user meets: wrong role, other tenant, bad input (problem+json naming fields, nothing on chain).
+ * Scenario steps 1–7 and 9–13 (../shared/docs/scenario-preben.md) over HTTP as the named people, on one
+ * embedded Tillid with the ledger clock moved to each date and the keeper ticking where the scenario
+ * relies on it; plus the refusals a user meets: wrong role, other tenant, bad input (problem+json naming
+ * fields, nothing on chain).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dateToUnixSeconds } from '../../src/domain/calendar.ts'
@@ -424,7 +425,31 @@ describe('agreements over HTTP: Preben’s placement', () => {
     expect((await api('ole', 'GET', `/api/documents/${contactReport}`)).status).toBe(404)
   }, 60_000)
 
-  it('12. Østervold uploads its report: stored off-chain, anchored, visible on the case', async () => {
+  it('11. the May run withholds Østervold’s 75,800 kr: its report is overdue since 2026-05-16', async () => {
+    await at('2026-06-01')
+    await tick(t.ctx)
+    const may = (await api('sara', 'GET', `/api/agreements/${placement}`)).body.payments.find(
+      (p: { period: string }) => p.period === '2026-05',
+    )
+    expect(may).toMatchObject({
+      amountOre: '7580000',
+      status: 'withheld',
+      reason: 'report_overdue',
+      reportDueDate: '2026-05-01',
+      overdueSince: '2026-05-16',
+    })
+    expect((await api('sara', 'GET', '/api/tasks')).body).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'report_overdue', agreementId: placement, due: '2026-05-01' }),
+      ]),
+    )
+    const contactMay = (await api('sanne', 'GET', `/api/agreements/${contact}`)).body.payments.find(
+      (p: { period: string }) => p.period === '2026-05',
+    )
+    expect(contactMay.status).toBe('approved')
+  }, 90_000)
+
+  it('12. Østervold uploads its report: stored off-chain, anchored, May released, visible on the case', async () => {
     await at('2026-06-03')
     const r = await api('ole', 'POST', `/api/agreements/${placement}/reports`, {
       filename: 'statusrapport.pdf',
@@ -432,7 +457,12 @@ describe('agreements over HTTP: Preben’s placement', () => {
     })
     expect(r.status).toBe(201)
     expect(r.body.reportNumber).toBe(1)
-    expect(r.body.released).toEqual([]) // nothing was withheld: May was never evaluated in this test
+    expect(r.body.released).toEqual([{ period: '2026-05', amountOre: '7580000' }])
+    expect(
+      (await api('sara', 'GET', '/api/tasks')).body.filter(
+        (x: { kind: string }) => x.kind === 'report_overdue',
+      ),
+    ).toEqual([])
     const before = await blockNumber()
     const again = await api('ole', 'POST', `/api/agreements/${placement}/reports`, {
       filename: 'igen.pdf',
@@ -533,6 +563,9 @@ describe('agreements over HTTP: Preben’s placement', () => {
       'invoice.accepted.v1',
       'invoice.deviation.v1',
       'payment.approved.v1',
+      'payment.withheld.v1',
+      'payment.released.v1',
+      'report.overdue.v1',
       'review.due.v1',
     ]) {
       expect(types).toContain(type)
