@@ -52,7 +52,7 @@ describe('tillid demo: the Preben scenario through the API', () => {
   })
 
   it('pays January 2027 without taxi or school support, and nothing after the termination', () => {
-    expect(payment('2027-01', 'Østervold', 'approved').map((p) => p.amountOre)).toEqual([6_600_000])
+    expect(payment('2027-01', 'Østervold', 'paid').map((p) => p.amountOre)).toEqual([6_600_000])
     expect(result.payments.some((p) => p.period >= '2027-02')).toBe(false)
     expect(result.steps.find((s) => s.step === 14)?.outcome).toMatch(/februar 2027: 0 aftaler vurderet/)
   })

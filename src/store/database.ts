@@ -39,6 +39,9 @@ export async function openStore(target: StoreTarget): Promise<Store> {
     closeDriver = () => lite.close()
   } else {
     const pool = new pg.Pool({ connectionString: target.url, max: 10 })
+    // An idle connection the server closes (restart, failover, admin command) must not crash the
+    // process: the pool drops it and the next query opens a new one.
+    pool.on('error', () => {})
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
     closeDriver = async () => {}
   }
