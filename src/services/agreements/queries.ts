@@ -353,11 +353,63 @@ export async function getAgreement(
   return agreementDetail(ctx, row, show)
 }
 
+/**
+ * Details by agreement, shown version, indexed block and ledger date: everything in a detail changes
+ * only with a new indexed block (every write is indexed before it returns) or, for overdue dates, with
+ * the ledger's date — so repeated reads between writes skip the chain calls.
+ */
+const detailCache = new WeakMap<ServiceContext, Map<string, AgreementDetail>>()
+const DETAIL_CACHE_SIZE = 500
+
 export async function agreementDetail(
   ctx: ServiceContext,
   row: AgreementRow,
   show?: number,
 ): Promise<AgreementDetail> {
+  const key = `${row.id}:${show ?? 0}:${await ctx.indexer.cursor()}:${ledgerToday(ctx)}`
+  let cache = detailCache.get(ctx)
+  if (!cache) detailCache.set(ctx, (cache = new Map()))
+  const hit = cache.get(key)
+  const reports = await reportsOf(ctx, row)
+  if (hit) return { ...structuredClone(hit), reports }
+  const detail = await buildDetail(ctx, row, show)
+  if (cache.size >= DETAIL_CACHE_SIZE) cache.delete(cache.keys().next().value!)
+  cache.set(key, detail)
+  return { ...structuredClone(detail), reports }
+}
+
+/** Off-chain and updated after the ledger write, so never served from the detail cache. */
+async function reportsOf(ctx: ServiceContext, row: AgreementRow): Promise<AgreementDetail['reports']> {
+  const docs = await ctx.db
+    .selectFrom('agreement_documents')
+    .innerJoin('documents', 'documents.id', 'agreement_documents.document_id')
+    .select([
+      'agreement_documents.document_id',
+      'agreement_documents.kind',
+      'agreement_documents.anchor',
+      'agreement_documents.tx_hash',
+      'documents.created_at',
+    ])
+    .where('agreement_documents.agreement_id', '=', row.id)
+    .orderBy('documents.created_at')
+    .execute()
+  const reports: AgreementDetail['reports'] = []
+  for (const d of docs) {
+    const meta = await ctx.repos.documents.get(d.document_id)
+    reports.push({
+      id: d.document_id,
+      filename: meta?.title ?? null,
+      receivedAt: d.created_at,
+      kind: d.kind,
+      anchor: d.anchor,
+      txHash: d.tx_hash,
+    })
+  }
+
+  return reports
+}
+
+async function buildDetail(ctx: ServiceContext, row: AgreementRow, show?: number): Promise<AgreementDetail> {
   const a = await chainAgreement(ctx, row.chain_id)
   const summary = await summaryOf(ctx, row, a, show)
   const versions = []
@@ -475,32 +527,6 @@ export async function agreementDetail(
       }
     })
 
-  const docs = await ctx.db
-    .selectFrom('agreement_documents')
-    .innerJoin('documents', 'documents.id', 'agreement_documents.document_id')
-    .select([
-      'agreement_documents.document_id',
-      'agreement_documents.kind',
-      'agreement_documents.anchor',
-      'agreement_documents.tx_hash',
-      'documents.created_at',
-    ])
-    .where('agreement_documents.agreement_id', '=', row.id)
-    .orderBy('documents.created_at')
-    .execute()
-  const reports = []
-  for (const d of docs) {
-    const meta = await ctx.repos.documents.get(d.document_id)
-    reports.push({
-      id: d.document_id,
-      filename: meta?.title ?? null,
-      receivedAt: d.created_at,
-      kind: d.kind,
-      anchor: d.anchor,
-      txHash: d.tx_hash,
-    })
-  }
-
   // Obligations: the next status report and the review dates of the shown version's lines.
   const obligations: AgreementDetail['obligations'] = []
   if (a.terms.reportEveryMonths > 0 && a.status >= 4) {
@@ -563,7 +589,7 @@ export async function agreementDetail(
     reportEveryMonths: a.terms.reportEveryMonths,
     graceDays: a.terms.reportGraceDays,
     reviewDate: shown?.lines.map((l) => l.reviewDate).find((d) => d) ?? null,
-    reports,
+    reports: [],
     payments: [...payments.values()].sort((x, y) => x.period.localeCompare(y.period)),
     invoices,
     timeline: events.map((e) => ({
