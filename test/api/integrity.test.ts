@@ -48,7 +48,7 @@ describe('integrity check and erasure over HTTP', () => {
 
   beforeAll(async () => {
     t = await openTestApp()
-    for (const p of ['sara', 'ole', 'revisor', 'dorte', 'finn', 'mor']) as[p] = await t.login(p)
+    for (const p of ['sara', 'ole', 'sanne', 'revisor', 'dorte', 'finn', 'mor']) as[p] = await t.login(p)
     await at('2026-01-12')
     const created = await api('sara', 'POST', '/api/cases', {
       cpr: PREBEN_CPR,
@@ -86,6 +86,34 @@ describe('integrity check and erasure over HTTP', () => {
     })
     expect(report.status).toBe(201)
     documentId = report.body.id
+    // The same bytes as the related agreement's report: one document, its hash submitted twice on chain.
+    const contact = await api('sara', 'POST', '/api/agreements', {
+      caseId,
+      providerId: as.sanne!.me.organisation!.id,
+      templateId: 'contact-supervision',
+      mainAgreementId: agreementId,
+      lines: [
+        {
+          name: 'Overvåget samvær',
+          priceOre: '65000',
+          unit: 'hour',
+          schedule: { kind: 'sessions', hours: 4, everyWeeks: 2, weekday: 7, from: '2026-02-08' },
+          start: '2026-02-08',
+          arrangedBy: 'provider',
+        },
+      ],
+    })
+    expect(contact.status).toBe(201)
+    for (const who of ['sara', 'sanne'])
+      expect((await api(who, 'POST', `/api/agreements/${contact.body.id}/sign`, { version: 1 })).status).toBe(
+        200,
+      )
+    await at('2026-02-09')
+    const again = await api('sanne', 'POST', `/api/agreements/${contact.body.id}/reports`, {
+      filename: 'statusrapport-1.pdf',
+      contentBase64: Buffer.from('%PDF-1.4 statusrapport om trivsel og skolegang').toString('base64'),
+    })
+    expect(again.body).toMatchObject({ id: documentId })
   }, 180_000)
 
   afterAll(async () => {

@@ -104,10 +104,23 @@ export async function readChainAnchors(ctx: ServiceContext): Promise<ChainAnchor
   const docRows = await ctx.db
     .selectFrom('agreement_documents')
     .innerJoin('agreements', 'agreements.id', 'agreement_documents.agreement_id')
-    .select(['agreement_documents.document_id', 'agreement_documents.tx_hash', 'agreements.chain_id'])
-    .where('agreement_documents.tx_hash', 'is not', null)
+    .select([
+      'agreement_documents.document_id',
+      'agreement_documents.tx_hash',
+      'agreement_documents.anchor',
+      'agreements.chain_id',
+    ])
     .execute()
-  const docByTx = new Map(docRows.map((r) => [`${r.chain_id.toLowerCase()}:${r.tx_hash!.toLowerCase()}`, r]))
+  // The link from a submission to its document: by transaction first, then by the agreement and the
+  // hash the store recorded (a re-submitted document keeps only its latest transaction). The link only
+  // says which object to rebuild; the comparison is always against the hash read from the chain.
+  const docByTx = new Map<string, string>()
+  const docByAnchor = new Map<string, string>()
+  for (const r of docRows) {
+    const chainId = r.chain_id.toLowerCase()
+    if (r.tx_hash) docByTx.set(`${chainId}:${r.tx_hash.toLowerCase()}`, r.document_id)
+    docByAnchor.set(`${chainId}:${r.anchor.toLowerCase()}`, r.document_id)
+  }
   const anchorRows = await ctx.db
     .selectFrom('anchors')
     .select(['object_id', 'chain_ref'])
@@ -119,18 +132,27 @@ export async function readChainAnchors(ctx: ServiceContext): Promise<ChainAnchor
     const k = a.chain_ref!.toLowerCase()
     anchorByTx.set(k, [...(anchorByTx.get(k) ?? []), a.object_id])
   }
+  const seenDocument = new Set<string>()
   for (const log of reports) {
     const chainId = (log.args.id as Hex).toLowerCase()
     if (!ourChainIds.has(chainId)) continue
     const tx = log.transactionHash.toLowerCase()
-    const linked = docByTx.get(`${chainId}:${tx}`)?.document_id
+    const hash = (log.args.reportHash as Hex).toLowerCase()
     const byRef = anchorByTx.get(tx)
     const id =
-      linked ?? (byRef?.length === 1 ? byRef[0] : undefined) ?? `report:${chainId}:${log.args.reportNumber}`
+      docByTx.get(`${chainId}:${tx}`) ??
+      docByAnchor.get(`${chainId}:${hash}`) ??
+      (byRef?.length === 1 ? byRef[0] : undefined) ??
+      `report:${chainId}:${log.args.reportNumber}`
+    // One document may be the report for several agreements (content-addressed: the same bytes are one
+    // document), each submission putting the same hash on chain: one check per (document, hash).
+    const key = `${id}\u0000${hash}`
+    if (seenDocument.has(key)) continue
+    seenDocument.add(key)
     out.push({
       kind: 'document',
       id,
-      hash: (log.args.reportHash as Hex).toLowerCase(),
+      hash,
       txHash: log.transactionHash,
       blockNumber: log.blockNumber,
     })
