@@ -4,6 +4,7 @@ import type { Logger } from 'pino'
 import { buildApp, defaultWebDist } from '../api/app.ts'
 import type { Config } from '../config.ts'
 import { type Instance, openInstance } from '../services/instance.ts'
+import { startKeeper } from '../services/keeper.ts'
 
 export class StartError extends Error {
   override name = 'StartError'
@@ -51,6 +52,8 @@ export async function serve(config: Config, logger: Logger): Promise<Served> {
     }
     throw err
   }
+  // Time-driven checks in real time; monthly payment runs stay with finance (see KeeperOptions.payments).
+  const keeper = startKeeper(instance, { intervalMs: 60_000, payments: false })
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : config.port
   let closed = false
@@ -60,6 +63,7 @@ export async function serve(config: Config, logger: Logger): Promise<Served> {
     async close() {
       if (closed) return
       closed = true
+      await keeper.stop()
       await app.close().catch(() => {})
       await instance.close()
     },

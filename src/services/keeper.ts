@@ -34,6 +34,12 @@ export interface KeeperOptions {
   intervalMs?: number
   /** Checks per Multicall transaction. */
   batchSize?: number
+  /**
+   * Whether the keeper also evaluates every payable month (default true). The contract accepts an
+   * hourly or session invoice only before its month is evaluated, so an installation where
+   * providers invoice after the month turns this off and lets finance run the month (the demo does).
+   */
+  payments?: boolean
 }
 
 export interface KeeperTickResult {
@@ -90,10 +96,12 @@ const running = new WeakMap<ServiceContext, Promise<unknown>>()
  */
 export function tick(
   ctx: ServiceContext,
-  options: Pick<KeeperOptions, 'batchSize'> = {},
+  options: Pick<KeeperOptions, 'batchSize' | 'payments'> = {},
 ): Promise<KeeperTickResult> {
   const previous = running.get(ctx) ?? Promise.resolve()
-  const next = previous.catch(() => {}).then(() => runTick(ctx, options.batchSize ?? 100))
+  const next = previous
+    .catch(() => {})
+    .then(() => runTick(ctx, options.batchSize ?? 100, options.payments ?? true))
   running.set(ctx, next)
   return next
 }
@@ -150,26 +158,27 @@ export function startKeeper(ctx: ServiceContext, options: KeeperOptions = {}): K
 export async function advanceWithKeeper(
   ctx: ServiceContext,
   unixSeconds: number,
+  options: Pick<KeeperOptions, 'payments'> = {},
 ): Promise<KeeperTickResult[]> {
   const out: KeeperTickResult[] = []
   const record = (r: KeeperTickResult) => {
     if (r.transactions > 0) out.push(r)
   }
-  record(await tick(ctx))
+  record(await tick(ctx, options))
   for (;;) {
     const now = ctx.ledger.now()
     const d = new Date(now * 1000)
     const nextFirst = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) / 1000
     if (nextFirst > unixSeconds) break
     await ctx.ledger.advanceTo(nextFirst)
-    record(await tick(ctx))
+    record(await tick(ctx, options))
   }
   if (unixSeconds > ctx.ledger.now()) await ctx.ledger.advanceTo(unixSeconds)
-  record(await tick(ctx))
+  record(await tick(ctx, options))
   return out
 }
 
-async function runTick(ctx: ServiceContext, batchSize: number): Promise<KeeperTickResult> {
+async function runTick(ctx: ServiceContext, batchSize: number, payments: boolean): Promise<KeeperTickResult> {
   await ctx.indexer.syncOnce()
   const now = ctx.ledger.now()
   const today = BigInt(now - (now % DAY))
@@ -216,6 +225,7 @@ async function runTick(ctx: ServiceContext, batchSize: number): Promise<KeeperTi
   result.obligationChecks = obligationsDue.length
 
   // 3. Payment evaluation of every payable month not yet evaluated, oldest first per municipality.
+  if (!payments) return result
   const evaluated = await evaluatedMonths(ctx)
   const due = new Map<number, Set<Period>>()
   for (const [i, id] of ids.entries()) {

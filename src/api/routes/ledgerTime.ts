@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { dateToUnixSeconds, unixSecondsToDate } from '../../domain/calendar.ts'
 import { requirePermission } from '../../identity/authorise.ts'
 import type { ServiceContext } from '../../services/context.ts'
+import { advanceWithKeeper } from '../../services/keeper.ts'
 import { TillidError } from '../errors.ts'
 
 export function registerLedgerTimeRoutes(
@@ -50,8 +51,9 @@ export function registerLedgerTimeRoutes(
           `Ledgerens dato er allerede ${now().date}; den kan ikke flyttes tilbage`,
         )
       }
-      await ctx.ledger.advanceTo(target)
-      await afterMove?.()
+      // Stop at every 1st on the way and let the keeper run the time-driven checks (reports
+      // overdue, reviews due, lines ending) as real time would; finance runs the months.
+      await advanceWithKeeper(ctx, target, { payments: false })
       return now()
     },
   )
