@@ -9,6 +9,7 @@ import type { EventsTables } from './tables/events.ts'
 import type { IdentityTables } from './tables/identity.ts'
 import type { LedgerTables } from './tables/ledger.ts'
 import type { LedgerEventsTables } from './tables/ledgerEvents.ts'
+import type { PaymentsTables } from './tables/payments.ts'
 import type { StoreTables } from './tables/store.ts'
 
 export interface Database
@@ -19,4 +20,5 @@ export interface Database
     AgreementTables,
     ContributionTables,
     IdentityTables,
-    AnalyticsTables {}
+    AnalyticsTables,
+    PaymentsTables {}

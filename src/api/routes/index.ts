@@ -13,6 +13,7 @@ import { registerErasureRoutes } from './erasure.ts'
 import { registerIntegrityRoutes } from './integrity.ts'
 import { registerLedgerTimeRoutes } from './ledgerTime.ts'
 import { registerPaymentRoutes } from './payments.ts'
+import { registerScanChainRoutes } from './scanChain.ts'
 import { registerTaskRoutes } from './tasks.ts'
 
 export async function registerRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
@@ -22,6 +23,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: ServiceContext):
   registerTaskRoutes(app, ctx)
   registerPaymentRoutes(app, ctx)
   registerLedgerTimeRoutes(app, ctx)
+  registerScanChainRoutes(app, ctx)
   registerCitizenRoutes(app, ctx)
   registerIntegrityRoutes(app, ctx)
   registerAccessLogRoutes(app, ctx)

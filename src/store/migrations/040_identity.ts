@@ -20,7 +20,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .ifNotExists()
     .addColumn('person_id', 'text', (c) => c.primaryKey())
     .addColumn('address', 'text', (c) => c.notNull().unique())
-    // base64 of iv(12) ‖ tag(16) ‖ ciphertext, AES-256-GCM under the KEK with the person id as AAD.
+    // base64 of store/crypto.ts seal(): AES-256-GCM under a KEK-derived key, the person id as AAD.
     .addColumn('encrypted_key', 'text', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute()
