@@ -10,6 +10,7 @@ import { registerCaseRoutes } from './cases.ts'
 import { registerCitizenRoutes } from './citizen.ts'
 import { registerDocumentRoutes } from './documents.ts'
 import { registerErasureRoutes } from './erasure.ts'
+import { registerIntegrationRoutes } from './integrations.ts'
 import { registerIntegrityRoutes } from './integrity.ts'
 import { registerLedgerTimeRoutes } from './ledgerTime.ts'
 import { registerPaymentRoutes } from './payments.ts'
@@ -24,6 +25,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: ServiceContext):
   registerPaymentRoutes(app, ctx)
   registerLedgerTimeRoutes(app, ctx)
   registerScanChainRoutes(app, ctx)
+  registerIntegrationRoutes(app, ctx)
   registerCitizenRoutes(app, ctx)
   registerIntegrityRoutes(app, ctx)
   registerAccessLogRoutes(app, ctx)
