@@ -38,7 +38,10 @@ export async function scanChain(
     const block = await client.getBlock({ blockNumber: BigInt(n), includeTransactions: true })
     for (const tx of block.transactions) {
       result.transactions++
-      for (const f of scanForPersonalData(tx.input, { names })) {
+      // A contract creation's input is the contracts' own bytecode (with library messages in it),
+      // published with the source: code, not data about anyone.
+      const input = tx.to === null ? '0x' : tx.input
+      for (const f of scanForPersonalData(input, { names })) {
         result.findings.push({ ...f, block: n, tx: tx.hash, where: 'input' })
       }
       const receipt = await client.getTransactionReceipt({ hash: tx.hash })

@@ -1,7 +1,9 @@
+import { toHex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LedgerRevertError } from '../../src/ledger/index.ts'
 import { readContract, writeContract } from '../../src/services/ledgerWrites.ts'
 import { asMember, orgIdOf } from '../../src/services/membership.ts'
+import { scanChain } from '../../src/services/scanChain.ts'
 import { openTestInstance, testActor } from '../support/instance.ts'
 
 const htk = { id: 'x', kind: 'municipality' as const, name: 'Høje-Taastrup Kommune', code: '169' }
@@ -54,5 +56,19 @@ describe('ledger writes through the service context', () => {
     ]).catch((e) => e)
     expect(err).toBeInstanceOf(LedgerRevertError)
     expect((err as LedgerRevertError).errorName).toBe('AccessControlUnauthorizedAccount')
+  })
+
+  it('scan-chain finds nothing after guarded writes, and finds a CPR number someone slipped past the guard', async () => {
+    const clean = await scanChain(ctx)
+    expect(clean.transactions).toBeGreaterThan(3)
+    expect(clean.findings, JSON.stringify(clean.findings)).toEqual([])
+    // A raw transaction straight to the ledger, bypassing the services' guard.
+    await ctx.ledger.send({
+      account: ctx.operator,
+      to: ctx.operator.address,
+      data: toHex('cpr 140815-4233'),
+    })
+    const dirty = await scanChain(ctx)
+    expect(dirty.findings.map((f) => [f.kind, f.where])).toEqual([['cpr', 'input']])
   })
 })
