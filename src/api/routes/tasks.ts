@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import { requirePermission } from '../../identity/authorise.ts'
 import { listTasks } from '../../services/agreements/tasks.ts'
+import { contributionTasks } from '../../services/citizen/contributions.ts'
 import type { ServiceContext } from '../../services/context.ts'
 import { actorOf } from './actor.ts'
 
@@ -9,6 +10,10 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: ServiceContext): v
   app.get(
     '/api/tasks',
     { onRequest: requirePermission('task.read'), schema: { tags: ['opgaver'], summary: 'Mine opgaver' } },
-    async (request) => listTasks(ctx, actorOf(app, request)),
+    async (request) => {
+      const actor = actorOf(app, request)
+      // Agreement work first, then citizens' comments and correction requests waiting for an answer.
+      return [...(await listTasks(ctx, actor)), ...(await contributionTasks(ctx, actor))]
+    },
   )
 }
