@@ -227,9 +227,10 @@ export async function restore(
     const unknown = [...byTable.keys()].filter((t) => !order.includes(t))
     if (unknown.length)
       throw new BackupError('BACKUP_INCOMPATIBLE', `unknown tables in backup: ${unknown.join(', ')}`)
-    // Rows seeded by migrations (e.g. the access-log head) are replaced by the backup's.
+    // Rows seeded by migrations (the access-log head, the municipality list) are replaced by the
+    // backup's; cascade also empties tables that reference them, which the backup then refills.
     const seeded = order.filter((t) => byTable.has(t))
-    if (seeded.length) await sql`truncate ${sql.join(seeded.map((t) => sql.table(t)))}`.execute(trx)
+    if (seeded.length) await sql`truncate ${sql.join(seeded.map((t) => sql.table(t)))} cascade`.execute(trx)
     for (const table of order) {
       const list = byTable.get(table)
       if (!list) continue

@@ -368,7 +368,10 @@ export async function agreementDetail(
 ): Promise<AgreementDetail> {
   const key = `${row.id}:${show ?? 0}:${await ctx.indexer.cursor()}:${ledgerToday(ctx)}`
   let cache = detailCache.get(ctx)
-  if (!cache) detailCache.set(ctx, (cache = new Map()))
+  if (!cache) {
+    cache = new Map()
+    detailCache.set(ctx, cache)
+  }
   const hit = cache.get(key)
   const reports = await reportsOf(ctx, row)
   if (hit) return { ...structuredClone(hit), reports }
