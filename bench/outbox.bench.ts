@@ -13,17 +13,9 @@ import { examplePayloads } from '../src/events/examples.ts'
 import { appendEvent, fetchPending, toMessage } from '../src/events/outbox.ts'
 import { OutboxRelay } from '../src/events/relay.ts'
 import { openStore } from '../src/store/database.ts'
+import type { BenchResult } from './harness.ts'
 
-export interface OutboxBenchResult {
-  name: string
-  value: number
-  unit: string
-  baseline: number
-  ratio: number
-  target: number
-  pass: boolean
-  note?: string
-}
+export type OutboxBenchResult = BenchResult & { direction: 'min' }
 
 const AMQP_URL = process.env.TILLID_AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672'
 const TARGET = 0.5
@@ -104,6 +96,7 @@ export async function runOutboxBench({ quick }: { quick: boolean }): Promise<Out
       baseline: Math.round(baseline),
       ratio,
       target: TARGET,
+      direction: 'min',
       pass: ratio >= TARGET,
       note: `${n} persistent events to a durable queue, PGlite store; appending them (in the services' transactions, not timed here) ran at ${Math.round((n / appendMs) * 1000)} events/s`,
     }

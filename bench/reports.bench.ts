@@ -15,18 +15,9 @@ import { buildQuarterlyReports } from '../src/reports/pdf/buildQuarterlyReports.
 import { aggregateInSql, loadRollout } from '../src/services/analytics/loadRollout.ts'
 import { seedNational } from '../src/services/analytics/seedNational.ts'
 import { openStore } from '../src/store/database.ts'
+import type { BenchResult } from './harness.ts'
 
-export interface ReportsBenchResult {
-  name: string
-  value: number
-  unit: string
-  baseline: number
-  ratio: number
-  target: number
-  direction: 'max'
-  pass: boolean
-  note: string
-}
+export type ReportsBenchResult = BenchResult & { direction: 'max'; note: string }
 
 /** Reports may cost at most this many SQL aggregations (measured here: about 150 at 45,000 agreements). */
 const TARGET_RATIO = 300
