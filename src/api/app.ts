@@ -11,7 +11,7 @@ import type { Logger } from 'pino'
 import type { Config } from '../config.ts'
 import type { ServiceContext } from '../services/context.ts'
 import type { Store } from '../store/database.ts'
-import { problemFor, sendProblem } from './errors.ts'
+import { problemFor, sendProblem, toProblem } from './errors.ts'
 import { registerIdentity } from './plugins/identity.ts'
 import { registerApiPlatform } from './plugins/platform.ts'
 import { registerRoutes } from './routes/index.ts'
@@ -48,6 +48,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.logger === false ? false : undefined,
     trustProxy: false,
     bodyLimit: 12 * 1024 * 1024,
+    // The router's own refusals (a path parameter over maxParamLength, a malformed URL) bypass the error
+    // handler; without this they answer plain JSON with a status the error table does not know.
+    frameworkErrors: (err, _request, reply) => {
+      const { problem, headers } = toProblem(err)
+      return sendProblem(reply, problem, headers)
+    },
   })
 
   const webApp = !!deps.webDist && existsSync(path.join(deps.webDist, 'index.html'))

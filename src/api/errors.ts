@@ -48,6 +48,7 @@ export const errorCodes = {
   gone: { status: 410, da: 'Oplysningerne er slettet', en: 'Gone' },
   precondition_failed: { status: 412, da: 'Data er ændret siden du hentede dem', en: 'Precondition failed' },
   payload_too_large: { status: 413, da: 'Forespørgslen er for stor', en: 'Payload too large' },
+  uri_too_long: { status: 414, da: 'Adressen er for lang', en: 'URI too long' },
   unsupported_media_type: {
     status: 415,
     da: 'Indholdstypen understøttes ikke',
@@ -270,6 +271,7 @@ const statusCodes: Record<number, ErrorCode> = {
   410: 'gone',
   412: 'precondition_failed',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
   422: 'business_rule',
   429: 'rate_limited',

@@ -96,7 +96,8 @@ export async function routePermissionMismatches(
     const url = route.url.replace(/:[A-Za-z]+/g, '00000000-0000-4000-8000-000000000000')
     for (const p of personas) {
       const res = await app.inject({ method: route.method as 'GET', url, headers: headersFor(p.login) })
-      const refused = res.statusCode === 403 && res.json().code === 'forbidden'
+      // HEAD answers carry no body; their status says it.
+      const refused = res.statusCode === 403 && (route.method === 'HEAD' || res.json().code === 'forbidden')
       if (refused === roleMay(p.role, route.action)) {
         mismatches.push(`${p.login} ${route.method} ${route.url} (${route.action}) → ${res.statusCode}`)
       }

@@ -5,9 +5,11 @@
 import type { FastifyInstance } from 'fastify'
 import { collectDefaultMetrics, Registry } from 'prom-client'
 import { z } from 'zod'
+import { DeadLetterNotFoundError } from '../../events/deadLetters.ts'
 import { eventsRegistry, integrationOverview, replayDeadLetter } from '../../events/index.ts'
 import { requirePermission } from '../../identity/authorise.ts'
 import type { ServiceContext } from '../../services/context.ts'
+import { TillidError } from '../errors.ts'
 
 const processRegistry = new Registry()
 collectDefaultMetrics({ register: processRegistry, prefix: 'tillid_' })
@@ -32,9 +34,20 @@ export function registerIntegrationRoutes(app: FastifyInstance, ctx: ServiceCont
       schema: {
         tags: ['integrationer'],
         summary: 'Send en fejlet besked igen',
-        params: z.object({ id: z.string().min(1).max(80) }),
+        // event_dead_letter.id is a bigserial: anything else would reach PostgreSQL as a cast error (500).
+        params: z.object({ id: z.string().regex(/^[1-9][0-9]{0,17}$/, 'ugyldigt id') }),
       },
     },
-    async (request) => replayDeadLetter(ctx.db, (request.params as { id: string }).id),
+    async (request) => {
+      try {
+        return await replayDeadLetter(ctx.db, (request.params as { id: string }).id)
+      } catch (err) {
+        if (err instanceof DeadLetterNotFoundError)
+          throw new TillidError('not_found', 'Ingen fejlet besked med det id, eller den er sendt igen', {
+            cause: err,
+          })
+        throw err
+      }
+    },
   )
 }
