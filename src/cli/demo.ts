@@ -10,6 +10,7 @@ import { loadConfig } from '../config.ts'
 import { type LoginResult, loginAs } from '../identity/loginAs.ts'
 import { MOR_CPR, OESTERVOLD, PREBEN_CPR, SAMVAERSKONSULENTERNE } from '../identity/personas.ts'
 import { createLogger } from '../logger.ts'
+import { contactLines, placementLines, schoolSupportLines } from '../services/demo/scenarioRequests.ts'
 import { serve } from './serve.ts'
 
 export interface DemoOptions {
@@ -166,33 +167,7 @@ export async function runDemo(baseUrl: string, outDir: string, log: (s: DemoStep
     templateId: 'placement',
     reportEveryMonths: 3,
     graceDays: 14,
-    lines: [
-      {
-        name: 'Ophold',
-        priceOre: '5200000',
-        unit: 'month',
-        schedule: { kind: 'monthly' },
-        start: '2026-02-01',
-        arrangedBy: 'provider',
-      },
-      {
-        name: 'Skoledel',
-        priceOre: '1400000',
-        unit: 'month',
-        schedule: { kind: 'monthly' },
-        start: '2026-02-01',
-        arrangedBy: 'provider',
-      },
-      {
-        name: 'Taxi til og fra skole',
-        priceOre: '650000',
-        unit: 'month',
-        schedule: { kind: 'monthly' },
-        start: '2026-02-01',
-        end: '2026-04-30',
-        arrangedBy: 'provider',
-      },
-    ],
+    lines: placementLines,
   })
   step(
     1,
@@ -209,16 +184,7 @@ export async function runDemo(baseUrl: string, outDir: string, log: (s: DemoStep
     mainAgreementId: placement.id,
     reportEveryMonths: 3,
     graceDays: 14,
-    lines: [
-      {
-        name: 'Støttet samvær',
-        priceOre: '65000',
-        unit: 'hour',
-        schedule: { kind: 'sessions', hours: 4, everyWeeks: 2, weekday: 7, from: '2026-02-01' },
-        start: '2026-02-01',
-        arrangedBy: 'provider',
-      },
-    ],
+    lines: contactLines,
   })
   step(
     2,
@@ -256,18 +222,7 @@ export async function runDemo(baseUrl: string, outDir: string, log: (s: DemoStep
   // 6. Amendment: school support.
   await moveTo('2026-03-01')
   const amendment = await api.call('sara', 'POST', `/api/agreements/${placement.id}/amendments`, {
-    lines: [
-      {
-        name: 'Ekstra skolestøtte 6 t/uge',
-        priceOre: '980000',
-        unit: 'month',
-        schedule: { kind: 'monthly' },
-        start: '2026-03-01',
-        end: '2026-05-31',
-        reviewDate: '2026-05-15',
-        arrangedBy: 'provider',
-      },
-    ],
+    lines: schoolSupportLines,
   })
   // The response is the agreement; its newest version is the amendment to sign.
   const v2 = Number((amendment.versions as Json[]).at(-1)?.version ?? 2)
