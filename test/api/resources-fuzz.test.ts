@@ -17,9 +17,12 @@ import fc from 'fast-check'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { errorCodes } from '../../src/api/errors.ts'
+import { dateToUnixSeconds } from '../../src/domain/calendar.ts'
 import { roleMay } from '../../src/identity/authorise.ts'
 import { type LoginResult, loginAs } from '../../src/identity/loginAs.ts'
 import { PREBEN_CPR, personas } from '../../src/identity/personas.ts'
+import { mapClaims } from '../../src/identity/principal.ts'
+import { ensureMember } from '../../src/services/membership.ts'
 import { openTestApp, type TestApp } from '../support/app.ts'
 import { routePermissionMismatches } from './harness.ts'
 
@@ -36,6 +39,7 @@ const sessions = new Map<string, LoginResult>()
 const logins = ['anonymous', ...personas.map((p) => p.login)]
 let prebenCase = ''
 let strangerCase = ''
+let placement = ''
 
 beforeAll(async () => {
   t = await openTestApp()
@@ -58,6 +62,36 @@ beforeAll(async () => {
   })
   expect(other.status, JSON.stringify(other.body)).toBe(201)
   strangerCase = other.body.id
+  // An agreement between the municipality and Østervold, so another provider's (Samvær's) people meet a
+  // real id of a tenant that is not theirs.
+  await t.ctx.ledger.advanceTo(Number(dateToUnixSeconds('2026-01-12')) + 8 * 3600)
+  const draft = await t.api(sara, 'POST', '/api/agreements', {
+    caseId: prebenCase,
+    providerId: sessions.get('ole')!.me.organisation!.id,
+    templateId: 'placement',
+    lines: [
+      {
+        name: 'Ophold',
+        priceOre: '5200000',
+        unit: 'month',
+        schedule: { kind: 'monthly' },
+        start: '2026-02-01',
+        arrangedBy: 'provider',
+      },
+    ],
+    reportEveryMonths: 3,
+    graceDays: 14,
+  })
+  expect(draft.status, JSON.stringify(draft.body)).toBe(201)
+  placement = draft.body.id
+  // A person's first act on the ledger first makes them a member of their organisation in the on-chain
+  // directory (services/membership.ts), even when the act itself is then refused. That sync is identity,
+  // not the request's business, so everyone is made a member up front and the "a rejected request changes
+  // nothing" check below stays strict about everything else.
+  for (const p of personas) {
+    const principal = await t.app.identity.directory.resolve(mapClaims(p.claims))
+    await ensureMember(t.ctx, principal, await t.app.identity.keys.addressOf(principal.personId))
+  }
 }, 180_000)
 
 afterAll(async () => {
@@ -196,7 +230,7 @@ function arbitraryFor(schema: JsonSchema | undefined, depth = 0): fc.Arbitrary<u
 /** Path ids: the real objects (so scope checks run), unknown ones and hostile strings. */
 function pathArbitrary(schema: JsonSchema | undefined): fc.Arbitrary<unknown> {
   return fc.oneof(
-    { weight: 2, arbitrary: fc.constantFrom(prebenCase, strangerCase) },
+    { weight: 2, arbitrary: fc.constantFrom(prebenCase, strangerCase, placement) },
     { weight: 1, arbitrary: fc.uuid() },
     { weight: 1, arbitrary: fc.constantFrom('2026-01', '2026-13', '1999-00') },
     { weight: 2, arbitrary: arbitraryFor(schema) },
@@ -276,7 +310,7 @@ describe('the authorisation matrix over every resource route', () => {
     let requests = 0
     for (const route of t.app.routePermissions) {
       if (route.method === 'HEAD') continue
-      for (const id of [prebenCase, strangerCase]) {
+      for (const id of [prebenCase, strangerCase, placement]) {
         const url = route.url.replace(/:[A-Za-z]+/g, id)
         for (const login of logins) {
           const p = personas.find((x) => x.login === login)
@@ -313,6 +347,23 @@ describe('the authorisation matrix over every resource route', () => {
       headers: headersFor('mor'),
     })
     expect(contributions.statusCode).toBe(404)
+
+    // Another provider's people: the agreement is 404 to Samvær's Sanne, 200 to Østervold's Ole and to the
+    // municipality; the citizen holding custody sees her child's agreement.
+    const agreement = async (login: string) =>
+      (await t.app.inject({ method: 'GET', url: `/api/agreements/${placement}`, headers: headersFor(login) }))
+        .statusCode
+    expect(await agreement('sanne')).toBe(404)
+    expect(await agreement('ole')).toBe(200)
+    expect(await agreement('sara')).toBe(200)
+    expect(await agreement('mor')).toBe(200)
+    const sanneSigns = await t.app.inject({
+      method: 'POST',
+      url: `/api/agreements/${placement}/sign`,
+      headers: headersFor('sanne'),
+      payload: { version: 1 },
+    })
+    expect(sanneSigns.statusCode).toBe(404)
   }, 300_000)
 })
 
