@@ -223,7 +223,7 @@ export const agreements: Record<string, AgreementDetail> = {
         name: 'Overvåget samvær',
         priceOre: '65000',
         unit: 'hour',
-        schedule: { kind: 'sessions', hours: 4, everyWeeks: 2, weekday: 6, from: '2026-02-01' },
+        schedule: { kind: 'sessions', hours: 4, everyWeeks: 2, weekday: 7, from: '2026-02-01' },
         start: '2026-02-01',
         arrangedBy: 'provider',
       },

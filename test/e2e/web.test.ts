@@ -201,7 +201,7 @@ describe('web app against the fake API', () => {
           name: 'Overvåget samvær',
           priceOre: '65000',
           unit: 'hour',
-          schedule: { kind: 'sessions', hours: 4, everyWeeks: 2, weekday: 6, from: '2026-02-01' },
+          schedule: { kind: 'sessions', hours: 4, everyWeeks: 2, weekday: 7, from: '2026-02-01' },
         },
       ],
     })
@@ -327,7 +327,7 @@ describe('web app against the fake API', () => {
     await citizen.close()
   })
 
-  it('amends an agreement by sending the complete new line set, previewing the diff first', async (t) => {
+  it('amends an agreement by sending only the added lines, previewing the diff first', async (t) => {
     if (!browser) return t.skip()
     const ctx = await contextAs(browser, server.url, 'sara')
     const page = await ctx.newPage()
@@ -348,12 +348,11 @@ describe('web app against the fake API', () => {
     const sent = server.requests.find((r) => r.path === '/api/agreements/agr-contact/amendments')
     expect(sent?.body).toMatchObject({
       reviewDate: '2026-10-01',
-      lines: [
-        { id: 'S1', name: 'Overvåget samvær', priceOre: '65000', unit: 'hour' },
-        { name: 'Kørsel til samvær', priceOre: '120050', unit: 'month', start: '2026-07-01' },
-      ],
+      // Only the added line; the unchanged line S1 is neither re-added nor changed.
+      lines: [{ name: 'Kørsel til samvær', priceOre: '120050', unit: 'month', start: '2026-07-01' }],
+      changes: [],
     })
-    expect((sent?.body as { lines?: { id?: string }[] } | undefined)?.lines?.[1]).not.toHaveProperty('id')
+    expect((sent?.body as { lines?: unknown[] } | undefined)?.lines).toHaveLength(1)
     await ctx.close()
   })
 

@@ -100,7 +100,13 @@ export interface CaseDetail extends CaseSummary {
   contributions?: Contribution[]
 }
 
-export type AgreementState = 'Draft' | 'AwaitingApproval' | 'Active' | 'Terminated' | 'Expired'
+export type AgreementState =
+  | 'Draft'
+  | 'AwaitingApproval'
+  | 'AwaitingMain'
+  | 'Active'
+  | 'Terminated'
+  | 'Expired'
 
 export interface AgreementSummary {
   id: string
@@ -390,8 +396,15 @@ export const api = {
     request<AgreementDetail>('POST', `/api/agreements/${q(id)}/sign`, { version }),
   approve: (id: string, version: number) =>
     request<AgreementDetail>('POST', `/api/agreements/${q(id)}/approve`, { version }),
-  amend: (id: string, b: { lines: LineInput[]; reviewDate?: string }) =>
-    request<AgreementDetail>('POST', `/api/agreements/${q(id)}/amendments`, b),
+  /** `lines` are the ADDED lines; an existing line is changed (new price or end) through `changes`. */
+  amend: (
+    id: string,
+    b: {
+      lines: LineInput[]
+      changes?: { lineId: string; effectiveFrom: string; priceOre: string; end?: string }[]
+      reviewDate?: string
+    },
+  ) => request<AgreementDetail>('POST', `/api/agreements/${q(id)}/amendments`, b),
   review: (id: string, b: { lineId: string; decision: 'continue' | 'adjust' | 'end'; until?: string }) =>
     request<AgreementDetail>('POST', `/api/agreements/${q(id)}/reviews`, b),
   terminationPreview: (id: string, effectiveDate: string) =>

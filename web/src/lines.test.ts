@@ -72,7 +72,7 @@ describe('line drafts', () => {
       scheduleKind: 'sessions' as const,
       hours: '4',
       everyWeeks: '2',
-      weekday: '6',
+      weekday: '7',
       from: '2026-02-01',
     }
     expect(validateLines([d])).toEqual({})
@@ -80,7 +80,7 @@ describe('line drafts', () => {
       kind: 'sessions',
       hours: 4,
       everyWeeks: 2,
-      weekday: 6,
+      weekday: 7,
       from: '2026-02-01',
     })
   })

@@ -13,6 +13,7 @@ import { registerErasureRoutes } from './erasure.ts'
 import { registerIntegrationRoutes } from './integrations.ts'
 import { registerIntegrityRoutes } from './integrity.ts'
 import { registerLedgerTimeRoutes } from './ledgerTime.ts'
+import { registerOrganisationRoutes } from './organisations.ts'
 import { registerPaymentRoutes } from './payments.ts'
 import { registerScanChainRoutes } from './scanChain.ts'
 import { registerTaskRoutes } from './tasks.ts'
@@ -30,4 +31,5 @@ export async function registerRoutes(app: FastifyInstance, ctx: ServiceContext):
   registerIntegrityRoutes(app, ctx)
   registerAccessLogRoutes(app, ctx)
   registerErasureRoutes(app, ctx)
+  registerOrganisationRoutes(app, ctx)
 }

@@ -97,7 +97,7 @@ export function LineEditor({
                   label="Ugedag"
                   value={l.weekday}
                   onChange={(v) => update(i, { weekday: v })}
-                  options={weekdayLabel.map((d, k) => ({ value: String(k), label: d }))}
+                  options={weekdayLabel.map((d, k) => ({ value: String(k + 1), label: d }))}
                 />
                 <TextField
                   id={id('from')}

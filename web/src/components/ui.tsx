@@ -447,6 +447,7 @@ export function Loaded<T>({
 export const stateLabel: Record<AgreementState, string> = {
   Draft: 'Kladde',
   AwaitingApproval: 'Afventer godkendelse',
+  AwaitingMain: 'Afventer hovedaftalen',
   Active: 'Aktiv',
   Terminated: 'Ophørt',
   Expired: 'Udløbet',
@@ -456,7 +457,7 @@ export function StateBadge({ state }: { state: AgreementState }) {
   const kind =
     state === 'Active'
       ? 'success'
-      : state === 'AwaitingApproval'
+      : state === 'AwaitingApproval' || state === 'AwaitingMain'
         ? 'warning'
         : state === 'Draft'
           ? 'info'

@@ -34,10 +34,10 @@ function scheduleText(l: Line): string {
   if (s.kind === 'monthly') return 'Månedligt'
   const every =
     s.everyWeeks === 1 ? 'hver uge' : s.everyWeeks === 2 ? 'hver anden uge' : `hver ${s.everyWeeks}. uge`
-  return `${s.hours} timer ${every}, ${weekdayLabel[s.weekday] ?? ''} fra ${formatDate(s.from)}`
+  return `${s.hours} timer ${every}, ${weekdayLabel[s.weekday - 1] ?? ''} fra ${formatDate(s.from)}`
 }
 
-const pendingStates = ['Draft', 'AwaitingSignatures', 'Pending']
+const pendingStates = ['Draft', 'Proposed', 'AwaitingSignatures', 'Pending']
 
 export function LinesTable({ lines, caption }: { lines: Line[]; caption: string }) {
   return (
@@ -332,7 +332,7 @@ export function AgreementPage({ id }: { id: string }) {
                 ],
               ]}
             />
-            {ag.state === 'AwaitingApproval' && ag.mainAgreementId && (
+            {(ag.state === 'AwaitingMain' || (ag.state === 'AwaitingApproval' && ag.mainAgreementId)) && (
               <Alert kind="info" heading="Aftalen følger hovedaftalen">
                 Den bliver aktiv, når hovedaftalen er godkendt.
               </Alert>

@@ -20,6 +20,23 @@ import { useSession } from '../session.tsx'
 import { VersionDiff } from './Agreement.tsx'
 import { lineFieldId } from './AgreementNew.tsx'
 
+/**
+ * The API takes an amendment as the lines it adds plus changes to existing lines (a new price from
+ * a date, or a new end), so the complete line set the form edits is split accordingly.
+ */
+function lineChanges(ag: AgreementDetail, lines: LineDraft[], today: string) {
+  const before = new Map(ag.lines.map((l) => [l.id, l]))
+  return lines.flatMap((l) => {
+    const old = l.id ? before.get(l.id) : undefined
+    if (!old || !l.id) return []
+    const now = toLineInput(l)
+    if (now.priceOre === String(old.priceOre) && (now.end ?? null) === (old.end ?? null)) return []
+    return [
+      { lineId: l.id, effectiveFrom: today, priceOre: now.priceOre, ...(now.end ? { end: now.end } : {}) },
+    ]
+  })
+}
+
 export function AmendPage({ id }: { id: string }) {
   const a = useAsync(() => api.agreement(id), [id])
   return (
@@ -50,7 +67,8 @@ function AmendForm({ ag }: { ag: AgreementDetail }) {
       errors,
       async () => {
         await api.amend(ag.id, {
-          lines: d.lines.map(toLineInput),
+          lines: d.lines.filter((l) => !l.id).map(toLineInput),
+          changes: lineChanges(ag, d.lines, ledger?.date ?? ''),
           ...(d.reviewDate ? { reviewDate: d.reviewDate } : {}),
         })
         clearSessionState(key)

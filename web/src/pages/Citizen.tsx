@@ -22,6 +22,7 @@ import { roleText } from '../session.tsx'
 const plainState: Record<AgreementState, string> = {
   Draft: 'Aftalen er ved at blive lavet',
   AwaitingApproval: 'Aftalen venter på at blive godkendt i kommunen',
+  AwaitingMain: 'Aftalen venter på, at hovedaftalen bliver godkendt',
   Active: 'Aftalen gælder',
   Terminated: 'Aftalen er stoppet',
   Expired: 'Aftalen er udløbet',

@@ -248,8 +248,10 @@ export function withheldReason(p: {
 }): string {
   if (p.status !== 'withheld' && p.status !== 'released') return p.reason ?? ''
   const parts: string[] = []
-  if (p.reason) parts.push(p.reason)
-  else if (p.status === 'withheld') parts.push('Statusrapport mangler')
+  // The API gives a reason code; only a missing report withholds a payment today.
+  if (p.reason === 'report_overdue' || (!p.reason && p.status === 'withheld'))
+    parts.push('Statusrapport mangler')
+  else if (p.reason) parts.push(p.reason)
   if (p.dueDate) parts.push(`forfaldt ${formatDate(p.dueDate)}`)
   if (p.overdueSince) parts.push(`overskredet siden ${formatDate(p.overdueSince)}`)
   return parts.join(', ')
