@@ -225,6 +225,16 @@ describe("Preben's scenario through the web app", () => {
 
     // 7. February: Finn runs the month and sees 72.500,00 kr for Østervold.
     await moveTo('2026-03-01', '1. marts 2026')
+    // Sanne invoices February: 3 Sundays (12 h) is flagged as a deviation, 2 Sundays (8 h) accepted.
+    await open(sanne, `/aftaler/${contactId}`, /.+/)
+    const invoice = sanne.getByRole('form', { name: 'Indsend faktura' })
+    await invoice.getByLabel('Antal timer', { exact: true }).fill('12')
+    await invoice.getByRole('button', { name: 'Indsend faktura' }).click()
+    await sanne.getByText('Fakturaen er modtaget, men afviger fra aftalen').waitFor()
+    await invoice.getByLabel('Antal timer', { exact: true }).fill('8')
+    await invoice.getByRole('button', { name: 'Indsend faktura' }).click()
+    await sanne.getByText('Fakturaen for februar 2026 er modtaget: 5.200,00 kr.').waitFor()
+
     const finn = await as('Finn')
     await open(finn, '/oekonomi', 'Økonomi')
     await axe(finn, '/oekonomi')
@@ -235,6 +245,10 @@ describe("Preben's scenario through the web app", () => {
     await axe(finn, '/oekonomi/:period')
     const feb = finn.getByRole('row').filter({ hasText: 'Østervold' })
     await expect.poll(() => feb.first().innerText()).toContain('72.500,00 kr')
+    const contactRow = finn.getByRole('row').filter({ hasText: 'Samværskonsulenterne ApS' })
+    await contactRow.filter({ hasText: '5.200,00 kr' }).first().waitFor()
+    const deviation = finn.getByRole('table', { name: 'Afvigelser' }).getByRole('row').nth(1)
+    expect(await deviation.innerText()).toMatch(/12\s+8\s+7\.800,00 kr/)
   })
 
   it('amends, withholds May for a missing report, releases it on upload and terminates with cascade', {
