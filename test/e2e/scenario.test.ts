@@ -125,6 +125,20 @@ async function press(persona: string, id: string, button: string, done: string |
   return page
 }
 
+/** A provider uploads a status report on the agreement page. */
+async function uploadReport(persona: string, id: string, filename: string, text: string) {
+  const page = await as(persona)
+  await open(page, `/aftaler/${id}`, /.+/)
+  await page.getByLabel('Statusrapport', { exact: true }).setInputFiles({
+    name: filename,
+    mimeType: 'application/pdf',
+    buffer: Buffer.from(`%PDF-1.4\n${text}\n%%EOF\n`),
+  })
+  await page.getByRole('button', { name: 'Send statusrapport' }).click()
+  await page.getByText(`Statusrapporten ${filename} er modtaget.`).waitFor()
+  return page
+}
+
 describe("Preben's scenario through the web app", () => {
   it('runs from the first draft to February paid, as the people in the scenario', {
     timeout: 240_000,
@@ -251,7 +265,7 @@ describe("Preben's scenario through the web app", () => {
     expect(await deviation.innerText()).toMatch(/12\s+8\s+7\.800,00 kr/)
   })
 
-  it('amends, withholds May for a missing report, releases it on upload and terminates with cascade', {
+  it('amends, withholds May for a missing report, releases it on upload, terminates with cascade, pays January', {
     timeout: 240_000,
   }, async (t) => {
     if (!browser || !ids.placement) return t.skip()
@@ -281,12 +295,16 @@ describe("Preben's scenario through the web app", () => {
     await sara.waitForURL((u) => u.pathname === `/aftaler/${placement}`)
     await sara.getByRole('button', { name: 'Underskriv aftalen' }).click()
     await sara.getByText('Du har underskrevet version 2.').waitFor()
-    const ole = await press('Ole', placement, 'Underskriv aftalen', 'Du har underskrevet version 2.')
+    await press('Ole', placement, 'Underskriv aftalen', 'Du har underskrevet version 2.')
     await open(sara, `/aftaler/${placement}`, /.+/)
     await sara.getByRole('heading', { name: 'Versioner' }).waitFor()
     const main = await sara.getByRole('main').innerText()
     expect(main).toContain('Ekstra skolestøtte 6 t/uge')
     expect(main).toContain('9.800,00 kr')
+
+    // 10. 20 May: Samværskonsulenterne delivers its report.
+    await moveTo('2026-05-20', '20. maj 2026')
+    await uploadReport('Sanne', contact, 'statusrapport-samvaer-2026-05.pdf', 'Samværet forløber godt.')
 
     // 11. 1 June: May is run; Østervold's 75.800,00 kr is withheld for the report due 1 May.
     await moveTo('2026-06-01', '1. juni 2026')
@@ -309,17 +327,21 @@ describe("Preben's scenario through the web app", () => {
 
     // 12. 3 June: Ole uploads the report on the agreement page; the withheld payment is released.
     await moveTo('2026-06-03', '3. juni 2026')
-    await open(ole, `/aftaler/${placement}`, /.+/)
-    await ole.getByLabel('Statusrapport', { exact: true }).setInputFiles({
-      name: 'statusrapport-oestervold-2026-06.pdf',
-      mimeType: 'application/pdf',
-      buffer: Buffer.from('%PDF-1.4\nStatusrapport fra Østervold: Preben trives.\n%%EOF\n'),
-    })
-    await ole.getByRole('button', { name: 'Send statusrapport' }).click()
-    await ole.getByText('Statusrapporten statusrapport-oestervold-2026-06.pdf er modtaget.').waitFor()
+    await uploadReport('Ole', placement, 'statusrapport-oestervold-2026-06.pdf', 'Preben trives.')
     await open(finn, '/oekonomi/2026-05', 'Månedskørsel for maj 2026')
     const released = finn.getByRole('table', { name: 'Frigivne betalinger' }).getByRole('row')
     await released.filter({ hasText: 'Østervold' }).filter({ hasText: '75.800,00 kr' }).waitFor()
+
+    // Between the dated steps both providers deliver their quarterly reports (due 1 August and
+    // 1 November), as the agreements require; otherwise January 2027 would be withheld.
+    for (const [due, danish] of [
+      ['2026-08-01', '1. august 2026'],
+      ['2026-11-01', '1. november 2026'],
+    ] as const) {
+      await moveTo(due, danish)
+      await uploadReport('Ole', placement, `statusrapport-oestervold-${due}.pdf`, `Statusrapport ${due}.`)
+      await uploadReport('Sanne', contact, `statusrapport-samvaer-${due}.pdf`, `Statusrapport ${due}.`)
+    }
 
     // 13. 20 January 2027: Sara and Ole sign a termination effective 31 January; the contact follows.
     await moveTo('2027-01-20', '20. januar 2027')
@@ -336,5 +358,16 @@ describe("Preben's scenario through the web app", () => {
       await open(sara, `/aftaler/${id}`, /.+/)
       await expect.poll(() => sara.getByRole('main').innerText()).toMatch(/Ophører\s+31\. januar 2027/)
     }
+
+    // 14. 1 February 2027: the last run pays January in full (ophold + skoledel), nothing withheld.
+    await moveTo('2027-02-01', '1. februar 2027')
+    await open(finn, '/oekonomi', 'Økonomi')
+    await finn.getByLabel('Måned', { exact: true }).fill('2027-01')
+    await finn.getByRole('button', { name: 'Kør månedskørsel' }).click()
+    await finn.getByRole('heading', { level: 1, name: 'Månedskørsel for januar 2027' }).waitFor()
+    await finn.waitForFunction(() => document.querySelectorAll('.spinner').length === 0)
+    const jan = finn.getByRole('row').filter({ hasText: 'Østervold' })
+    await expect.poll(() => jan.first().innerText()).toContain('66.000,00 kr')
+    expect(await finn.getByRole('table', { name: 'Tilbageholdte betalinger' }).count()).toBe(0)
   })
 })
