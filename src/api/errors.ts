@@ -8,6 +8,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
+import { CalendarError } from '../domain/calendar.ts'
 import { InvalidCprError } from '../domain/cpr.ts'
 import { PersonalDataError } from '../domain/personalData.ts'
 import { LedgerError, LedgerRevertError } from '../ledger/errors.ts'
@@ -255,6 +256,8 @@ function lowerLayerProblem(err: unknown): Problem | null {
   }
   if (err instanceof PersonalDataError) return problemFor('personal_data_blocked')
   if (err instanceof InvalidCprError) return problemFor('validation_failed', 'Ugyldigt CPR-nummer')
+  // A date the schema let through but the calendar cannot place (e.g. before 1970) is bad input, not a crash.
+  if (err instanceof CalendarError) return problemFor('validation_failed', 'Ugyldig dato')
   if (err instanceof StoreError && storeCodes[err.code]) return problemFor(storeCodes[err.code]!)
   if (err instanceof LedgerError && err.code === 'LEDGER_UNAVAILABLE') return problemFor('ledger_unavailable')
   return null

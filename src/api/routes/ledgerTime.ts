@@ -51,6 +51,11 @@ export function registerLedgerTimeRoutes(
           `Ledgerens dato er allerede ${now().date}; den kan ikke flyttes tilbage`,
         )
       }
+      // The walk below ticks the keeper at every 1st on the way: a date centuries ahead would tie up the
+      // instance for hours (and run past what the ledger's clock holds), so one move spans at most 5 years.
+      if (target > ctx.ledger.now() + 5 * 366 * 86_400) {
+        throw new TillidError('business_rule', 'Ledgerens dato kan højst flyttes 5 år frem ad gangen')
+      }
       // Stop at every 1st on the way and let the keeper run the time-driven checks (reports
       // overdue, reviews due, lines ending) as real time would; finance runs the months.
       await advanceWithKeeper(ctx, target, { payments: false })
