@@ -6,13 +6,18 @@
  */
 import {
   type Abi,
+  type Address,
+  BaseError,
   type ContractFunctionArgs,
   type ContractFunctionName,
+  decodeErrorResult,
   encodeFunctionData,
+  type Hex,
   type LocalAccount,
   type TransactionReceipt,
 } from 'viem'
 import { assertNoPersonalData } from '../domain/personalData.ts'
+import { LedgerRevertError } from '../ledger/errors.ts'
 import type { ServiceContext } from './context.ts'
 import { abis, allErrorsAbi } from './contracts.ts'
 
@@ -52,6 +57,43 @@ export async function writeContract<K extends ContractKey, F extends WriteName<K
   })
   await ctx.indexer.syncOnce()
   return receipt
+}
+
+/**
+ * Asks the ledger whether a write would be accepted, without sending it: for use cases that must
+ * store nothing off chain when the chain would refuse. Throws LedgerRevertError like a send.
+ */
+export async function checkWrite<K extends ContractKey, F extends WriteName<K>>(
+  ctx: ServiceContext,
+  from: Address,
+  contract: K,
+  functionName: F,
+  args: ContractFunctionArgs<AbiOf<K>, 'nonpayable' | 'payable', F>,
+): Promise<void> {
+  const data = encodeFunctionData({ abi: abis[contract] as Abi, functionName, args } as never)
+  try {
+    await ctx.ledger.publicClient.call({ account: from, to: ctx.contracts[contract], data })
+  } catch (err) {
+    const withData =
+      err instanceof BaseError
+        ? (err.walk((e) => typeof (e as { data?: unknown }).data === 'string') as { data?: Hex } | null)
+        : null
+    let errorName: string | undefined
+    let errorArgs: readonly unknown[] | undefined
+    try {
+      if (withData?.data) {
+        const decoded = decodeErrorResult({ abi: allErrorsAbi as Abi, data: withData.data })
+        errorName = decoded.errorName
+        errorArgs = decoded.args
+      }
+    } catch {}
+    throw new LedgerRevertError({
+      errorName,
+      args: errorArgs,
+      data: withData?.data,
+      reason: (err as Error).message,
+    })
+  }
 }
 
 const DAY = 86_400n

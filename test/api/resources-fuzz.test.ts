@@ -118,13 +118,10 @@ const watchedTables = [
 ] as const
 
 /**
- * KNOWN BUG, not fixed in this change (reported to the agreements owner): a status report the ledger then
- * refuses (e.g. no report due, 409) leaves the uploaded document and its anchor row stored; only the
- * link to the agreement is rolled back (services/agreements/commands.ts uploadReport). The anchors form a
- * hash chain, so the fix is to ask the ledger first, not to delete afterwards. Until then the report
- * route's snapshot leaves out those two tables; the link, the chain and everything else stay checked.
+ * Tables a rejected report upload may touch. None: uploadReport asks the ledger before it stores the
+ * document or its anchor, so a report the ledger would refuse leaves nothing behind.
  */
-const reportLeak = new Set<string>(['documents', 'anchors'])
+const reportLeak = new Set<string>()
 
 async function snapshot(uploadingReport = false): Promise<string> {
   const tables = watchedTables.filter((name) => !(uploadingReport && reportLeak.has(name)))

@@ -6,12 +6,12 @@
  * case is known there only by its salted anchor, reports by the salted hash of the document.
  */
 import { randomUUID } from 'node:crypto'
-import { type Hex, keccak256, stringToBytes, type TransactionReceipt } from 'viem'
+import { type Hex, keccak256, stringToBytes, type TransactionReceipt, toHex } from 'viem'
 import { dateToUnixSeconds, type IsoDate, periodEnd, periodToChain } from '../../domain/calendar.ts'
 import { authorise } from '../../identity/authorise.ts'
 import type { Actor, ServiceContext } from '../context.ts'
 import { ensureApprovalPolicy } from '../demoData.ts'
-import { writeContract } from '../ledgerWrites.ts'
+import { checkWrite, writeContract } from '../ledgerWrites.ts'
 import { asMember, ensureOrganisation } from '../membership.ts'
 import { templateById, templateChainId } from '../templates.ts'
 import {
@@ -325,6 +325,14 @@ export async function uploadReport(
   const p = await authoriseOn(ctx, actor, 'document.upload', row)
   const bytes = Buffer.from(input.contentBase64, 'base64')
   if (bytes.length === 0) throw fieldError('contentBase64', 'filen er tom')
+  // Ask the ledger first: a report it would refuse (no report due, agreement not active, not the
+  // provider's signatory) must leave no document and no anchor behind.
+  await asMember(ctx, actor, (account) =>
+    checkWrite(ctx, account.address, 'obligations', 'submitReport', [
+      row.chain_id as Hex,
+      keccak256(toHex(`precheck:${row.id}`)),
+    ]),
+  )
   const ext = input.filename.split('.').pop()?.toLowerCase() ?? ''
   const doc = await ctx.repos.documents.add({
     caseId: row.case_id,
