@@ -40,15 +40,19 @@ export async function writeContract<K extends ContractKey, F extends WriteName<K
   options: WriteOptions = {},
 ): Promise<TransactionReceipt> {
   // Ledger arguments are ids, hashes, amounts, dates and codes: a ten-digit integer that forms a
-  // valid CPR date is refused even without context, hence the lower threshold than for text. Dates
-  // are whole-day Unix seconds and may look like a CPR number (2027-01-31 is 1801353600), so
-  // whole-day values are left out of that check.
+  // valid CPR date is refused even without context, hence the lower threshold than for text. Both
+  // checks look at the arguments with their typed ids and dates blanked (see scrubTyped): random
+  // hashes and whole-day dates would otherwise read as CPR numbers now and then.
+  const scrubbed = scrubTyped(args)
   assertNoPersonalData(
-    { functionName, args: withoutDates(args) },
+    { functionName, args: scrubbed },
     { names: options.citizenNames ?? [], threshold: 0.3 },
   )
+  assertNoPersonalData(
+    encodeFunctionData({ abi: abis[contract] as Abi, functionName, args: scrubbed } as never),
+    { names: options.citizenNames ?? [] },
+  )
   const data = encodeFunctionData({ abi: abis[contract] as Abi, functionName, args } as never)
-  assertNoPersonalData(data, { names: options.citizenNames ?? [] })
   const receipt = await ctx.ledger.send({
     account,
     to: ctx.contracts[contract],
@@ -98,13 +102,19 @@ export async function checkWrite<K extends ContractKey, F extends WriteName<K>>(
 
 const DAY = 86_400n
 
-/** Replaces whole-day Unix timestamps (the ledger's date encoding) by 0, recursively. */
-function withoutDates(value: unknown): unknown {
+/**
+ * The arguments with the values that are typed as ids or dates blanked, recursively: hex values
+ * (bytes32 ids and salted hashes, addresses) become zeros of the same length — a random hash holds
+ * ten decimal digits forming a valid date now and then — and whole-day Unix timestamps (the ledger's
+ * date encoding; 2027-01-31 is 1801353600) become 0. Everything else is checked as it is.
+ */
+function scrubTyped(value: unknown): unknown {
+  if (typeof value === 'string' && /^0x[0-9a-fA-F]*$/.test(value)) return `0x${'0'.repeat(value.length - 2)}`
   if (typeof value === 'bigint') return value >= 1_000_000_000n && value % DAY === 0n ? 0n : value
   if (typeof value === 'number') return value >= 1e9 && value % 86_400 === 0 ? 0 : value
-  if (Array.isArray(value)) return value.map(withoutDates)
+  if (Array.isArray(value)) return value.map(scrubTyped)
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutDates(v)]))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubTyped(v)]))
   }
   return value
 }
