@@ -17,8 +17,10 @@ const CPR_SHAPE = /(?<!\d)\d{6}[- ]?\d{4}(?!\d)/
 
 const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-// A UUID can contain "ab123456-1234-…" by chance; it is an id, not a CPR number.
-const noCpr = (v: string) => UUID_SHAPE.test(v) || !CPR_SHAPE.test(v)
+// A UUID can contain "ab123456-1234-…" by chance, also inside a composite reference such as a
+// payment id "<agreement uuid>:2026-05"; UUIDs and hex hashes are ids, not CPR numbers.
+const EMBEDDED_IDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|0x[0-9a-f]{64}/gi
+const noCpr = (v: string) => UUID_SHAPE.test(v) || !CPR_SHAPE.test(v.replace(EMBEDDED_IDS, '_'))
 
 /** An id or a reference (UUID, sagsnummer, invoice number, tx hash): no spaces, so no free text. */
 export const ref = () =>
