@@ -4,20 +4,12 @@
  * each. The contract decides approved or withheld and refuses a second evaluation, so running a
  * month twice has exactly one effect.
  */
-import {
-  type Abi,
-  type Address,
-  BaseError,
-  decodeErrorResult,
-  encodeFunctionData,
-  type Hex,
-  type LocalAccount,
-} from 'viem'
+import { type Address, encodeFunctionData, type Hex, type LocalAccount } from 'viem'
 import { type Period, periodToChain } from '../../domain/calendar.ts'
 import { LedgerRevertError } from '../../ledger/errors.ts'
 import type { ServiceContext } from '../context.ts'
-import { abis, allErrorsAbi } from '../contracts.ts'
-import { writeContract } from '../ledgerWrites.ts'
+import { abis } from '../contracts.ts'
+import { checkWrite, writeContract } from '../ledgerWrites.ts'
 import { type PaymentRunView, paymentRunView } from './paymentRunView.ts'
 
 export interface RunOptions {
@@ -60,29 +52,17 @@ async function evaluable(
   id: Hex,
   period: number,
 ): Promise<{ ok: true; data: Hex } | { ok: false; reason: string }> {
-  const data = encodeFunctionData({ abi: abis.payments, functionName: 'evaluateMonth', args: [id, period] })
   try {
-    await ctx.ledger.publicClient.call({ account: from, to: ctx.contracts.payments, data })
-    return { ok: true, data }
+    await checkWrite(ctx, from, 'payments', 'evaluateMonth', [id, period])
   } catch (err) {
-    const name = decodeRevertName(err)
-    if (name && NOT_DUE.has(name)) return { ok: false, reason: name }
+    if (err instanceof LedgerRevertError && err.errorName && NOT_DUE.has(err.errorName)) {
+      return { ok: false, reason: err.errorName }
+    }
     throw err
   }
-}
-
-function decodeRevertName(err: unknown): string | undefined {
-  if (err instanceof LedgerRevertError) return err.errorName
-  // viem's call errors carry the revert data somewhere in their cause chain.
-  if (!(err instanceof BaseError)) return undefined
-  const withData = err.walk((e) => typeof (e as { data?: unknown }).data === 'string') as {
-    data?: Hex
-  } | null
-  if (!withData?.data) return undefined
-  try {
-    return decodeErrorResult({ abi: allErrorsAbi as Abi, data: withData.data }).errorName
-  } catch {
-    return undefined
+  return {
+    ok: true,
+    data: encodeFunctionData({ abi: abis.payments, functionName: 'evaluateMonth', args: [id, period] }),
   }
 }
 
