@@ -21,6 +21,7 @@ import { personas } from '../../src/identity/personas.ts'
 import { mapClaims } from '../../src/identity/principal.ts'
 import { openStore, type Store } from '../../src/store/database.ts'
 import { routePermissionMismatches } from './harness.ts'
+import { arbitraryFor, operations, toText } from './openapiFuzz.ts'
 
 let app: FastifyInstance
 let store: Store
@@ -48,23 +49,6 @@ afterAll(async () => {
   await store?.close()
 })
 
-type JsonSchema = {
-  type?: string | string[]
-  properties?: Record<string, JsonSchema>
-  required?: string[]
-  items?: JsonSchema
-  enum?: unknown[]
-  anyOf?: JsonSchema[]
-  oneOf?: JsonSchema[]
-  minimum?: number
-  maximum?: number
-  minLength?: number
-  maxLength?: number
-  minItems?: number
-  maxItems?: number
-  format?: string
-}
-
 const hostile = fc.constantFrom<unknown>(
   "' OR 1=1; DROP TABLE cases; --",
   '<script>alert(1)</script>',
@@ -84,82 +68,6 @@ const hostile = fc.constantFrom<unknown>(
   '00000000-0000-0000-0000-000000000000',
 )
 
-/** Values shaped by the schema most of the time, hostile ones otherwise. */
-function arbitraryFor(schema: JsonSchema | undefined, depth = 0): fc.Arbitrary<unknown> {
-  if (!schema || depth > 4) return fc.oneof(fc.string(), fc.integer(), hostile)
-  const alternatives = schema.anyOf ?? schema.oneOf
-  if (alternatives?.length) return fc.oneof(...alternatives.map((s) => arbitraryFor(s, depth + 1)), hostile)
-  if (schema.enum)
-    return fc.oneof(
-      { weight: 4, arbitrary: fc.constantFrom(...schema.enum) },
-      { weight: 1, arbitrary: hostile },
-    )
-  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type
-  let shaped: fc.Arbitrary<unknown>
-  switch (type) {
-    case 'object': {
-      const props = Object.fromEntries(
-        Object.entries(schema.properties ?? {}).map(([k, s]) => [k, arbitraryFor(s, depth + 1)]),
-      )
-      shaped = fc.record(props, { requiredKeys: (schema.required ?? []).filter((k) => k in props) })
-      break
-    }
-    case 'array':
-      shaped = fc.array(arbitraryFor(schema.items, depth + 1), { maxLength: 4 })
-      break
-    case 'integer':
-      shaped = fc.integer({
-        min: schema.minimum ?? -1000,
-        max: Math.min(schema.maximum ?? 1_000_000, 2 ** 31),
-      })
-      break
-    case 'number':
-      shaped = fc.double({ noNaN: true })
-      break
-    case 'boolean':
-      shaped = fc.boolean()
-      break
-    case 'string':
-      shaped =
-        schema.format === 'date'
-          ? fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10))
-          : fc.string({ maxLength: schema.maxLength ?? 40 })
-      break
-    default:
-      shaped = fc.oneof(fc.string(), fc.integer())
-  }
-  return fc.oneof({ weight: 4, arbitrary: shaped }, { weight: 1, arbitrary: hostile })
-}
-
-interface Operation {
-  method: string
-  path: string
-  parameters: { name: string; in: string; schema?: JsonSchema }[]
-  body?: JsonSchema
-}
-
-function operations(doc: { paths: Record<string, Record<string, Record<string, unknown>>> }): Operation[] {
-  const out: Operation[] = []
-  for (const [path, item] of Object.entries(doc.paths)) {
-    for (const [method, op] of Object.entries(item)) {
-      if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue
-      const body = (op.requestBody as { content?: Record<string, { schema?: JsonSchema }> } | undefined)
-        ?.content?.['application/json']?.schema
-      out.push({
-        method: method.toUpperCase(),
-        path,
-        parameters: (op.parameters as Operation['parameters']) ?? [],
-        body,
-      })
-    }
-  }
-  return out
-}
-
-function toText(v: unknown): string {
-  return typeof v === 'string' ? v : (JSON.stringify(v) ?? '')
-}
-
 describe('every documented operation with generated and hostile input', () => {
   it('never answers 5xx, and answers 4xx with problem+json', async () => {
     await freshSessions()
@@ -174,9 +82,9 @@ describe('every documented operation with generated and hostile input', () => {
       await fc.assert(
         fc.asyncProperty(
           fc.constantFrom(...logins),
-          fc.record(Object.fromEntries(query.map((p) => [p.name, arbitraryFor(p.schema)]))),
-          fc.record(Object.fromEntries(params.map((p) => [p.name, arbitraryFor(p.schema)]))),
-          op.body ? arbitraryFor(op.body) : fc.constant(undefined),
+          fc.record(Object.fromEntries(query.map((p) => [p.name, arbitraryFor(p.schema, { hostile })]))),
+          fc.record(Object.fromEntries(params.map((p) => [p.name, arbitraryFor(p.schema, { hostile })]))),
+          op.body ? arbitraryFor(op.body, { hostile }) : fc.constant(undefined),
           async (login, q, pathParams, body) => {
             let url = op.path
             for (const [k, v] of Object.entries(pathParams))

@@ -25,6 +25,7 @@ import { mapClaims } from '../../src/identity/principal.ts'
 import { ensureMember } from '../../src/services/membership.ts'
 import { openTestApp, type TestApp } from '../support/app.ts'
 import { routePermissionMismatches } from './harness.ts'
+import { arbitraryFor, type JsonSchema, operations, toText } from './openapiFuzz.ts'
 
 /** Raise (e.g. to 2,500 for issue 11's full run) to fuzz harder; 50 keeps the file within ~1–2 minutes. */
 const RUNS_PER_OPERATION = 50
@@ -133,21 +134,6 @@ async function snapshot(uploadingReport = false): Promise<string> {
   return JSON.stringify({ block: block.toString(), ...row.rows[0] })
 }
 
-type JsonSchema = {
-  type?: string | string[]
-  properties?: Record<string, JsonSchema>
-  required?: string[]
-  items?: JsonSchema
-  enum?: unknown[]
-  anyOf?: JsonSchema[]
-  oneOf?: JsonSchema[]
-  minimum?: number
-  maximum?: number
-  maxLength?: number
-  format?: string
-  pattern?: string
-}
-
 const hostile = fc.constantFrom<unknown>(
   "' OR 1=1; DROP TABLE cases; --",
   "'; update cases set title = 'x'; --",
@@ -185,54 +171,7 @@ const hostile = fc.constantFrom<unknown>(
   '0000-00-00',
 )
 
-/** Values shaped by the schema most of the time, hostile ones otherwise. */
-function arbitraryFor(schema: JsonSchema | undefined, depth = 0): fc.Arbitrary<unknown> {
-  if (!schema || depth > 4) return fc.oneof(fc.string(), fc.integer(), hostile)
-  const alternatives = schema.anyOf ?? schema.oneOf
-  if (alternatives?.length) return fc.oneof(...alternatives.map((s) => arbitraryFor(s, depth + 1)), hostile)
-  if (schema.enum)
-    return fc.oneof(
-      { weight: 4, arbitrary: fc.constantFrom(...schema.enum) },
-      { weight: 1, arbitrary: hostile },
-    )
-  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type
-  let shaped: fc.Arbitrary<unknown>
-  switch (type) {
-    case 'object': {
-      const props = Object.fromEntries(
-        Object.entries(schema.properties ?? {}).map(([k, s]) => [k, arbitraryFor(s, depth + 1)]),
-      )
-      shaped = fc.record(props, { requiredKeys: (schema.required ?? []).filter((k) => k in props) })
-      break
-    }
-    case 'array':
-      shaped = fc.array(arbitraryFor(schema.items, depth + 1), { maxLength: 4 })
-      break
-    case 'integer':
-      shaped = fc.integer({
-        min: schema.minimum ?? -1000,
-        max: Math.min(schema.maximum ?? 1_000_000, 2 ** 31),
-      })
-      break
-    case 'number':
-      shaped = fc.double({ noNaN: true })
-      break
-    case 'boolean':
-      shaped = fc.boolean()
-      break
-    case 'string':
-      shaped =
-        schema.format === 'date'
-          ? fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10))
-          : schema.format === 'uuid'
-            ? fc.oneof(fc.uuid(), fc.constantFrom(ZERO_UUID))
-            : fc.string({ maxLength: schema.maxLength ?? 40 })
-      break
-    default:
-      shaped = fc.oneof(fc.string(), fc.integer())
-  }
-  return fc.oneof({ weight: 4, arbitrary: shaped }, { weight: 1, arbitrary: hostile })
-}
+const shapes = { hostile, uuid: fc.oneof(fc.uuid(), fc.constantFrom(ZERO_UUID)) }
 
 /** Path ids: the real objects (so scope checks run), unknown ones and hostile strings. */
 function pathArbitrary(schema: JsonSchema | undefined): fc.Arbitrary<unknown> {
@@ -240,48 +179,19 @@ function pathArbitrary(schema: JsonSchema | undefined): fc.Arbitrary<unknown> {
     { weight: 2, arbitrary: fc.constantFrom(prebenCase, strangerCase, placement) },
     { weight: 1, arbitrary: fc.uuid() },
     { weight: 1, arbitrary: fc.constantFrom('2026-01', '2026-13', '1999-00') },
-    { weight: 2, arbitrary: arbitraryFor(schema) },
+    { weight: 2, arbitrary: arbitraryFor(schema, shapes) },
   )
 }
 
 /** The whole body: shaped, missing, of the wrong type, or oversize. */
 function bodyArbitrary(schema: JsonSchema | undefined): fc.Arbitrary<unknown> {
-  const shaped = schema ? arbitraryFor(schema) : fc.constant(undefined)
+  const shaped = schema ? arbitraryFor(schema, shapes) : fc.constant(undefined)
   return fc.oneof(
     { weight: 6, arbitrary: shaped },
     { weight: 1, arbitrary: fc.constant(undefined) },
     { weight: 1, arbitrary: fc.oneof(fc.string(), fc.integer(), fc.array(fc.integer()), hostile) },
     { weight: 1, arbitrary: fc.constant({ padding: 'ø'.repeat(200_000) }) },
   )
-}
-
-interface Operation {
-  method: string
-  path: string
-  parameters: { name: string; in: string; schema?: JsonSchema }[]
-  body?: JsonSchema
-}
-
-function operations(doc: { paths: Record<string, Record<string, Record<string, unknown>>> }): Operation[] {
-  const out: Operation[] = []
-  for (const [path, item] of Object.entries(doc.paths)) {
-    for (const [method, op] of Object.entries(item)) {
-      if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue
-      const body = (op.requestBody as { content?: Record<string, { schema?: JsonSchema }> } | undefined)
-        ?.content?.['application/json']?.schema
-      out.push({
-        method: method.toUpperCase(),
-        path,
-        parameters: (op.parameters as Operation['parameters']) ?? [],
-        body,
-      })
-    }
-  }
-  return out
-}
-
-function toText(v: unknown): string {
-  return typeof v === 'string' ? v : (JSON.stringify(v) ?? '')
 }
 
 /** A 4xx must be problem+json whose code is a row of the error table with that row's status. */
@@ -457,7 +367,7 @@ describe('every documented operation with generated and hostile input, as everyo
       await fc.assert(
         fc.asyncProperty(
           who,
-          fc.record(Object.fromEntries(query.map((p) => [p.name, arbitraryFor(p.schema)]))),
+          fc.record(Object.fromEntries(query.map((p) => [p.name, arbitraryFor(p.schema, shapes)]))),
           fc.record(Object.fromEntries(params.map((p) => [p.name, pathArbitrary(p.schema)]))),
           op.method === 'GET' ? fc.constant(undefined) : bodyArbitrary(op.body),
           async (login, q, pathParams, body) => {
