@@ -14,9 +14,9 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { dateToUnixSeconds } from '../src/domain/calendar.ts'
 import { abis } from '../src/services/contracts.ts'
 import type { Instance } from '../src/services/instance.ts'
+import { openTestInstance } from '../test/support/instance.ts'
 import type { BenchOptions, BenchResult } from './harness.ts'
 import { measureRawTxRate } from './rawTx.ts'
-import { openBenchInstance } from './support/instance.ts'
 
 const TARGET = 20
 const MUNICIPALITIES = [101, 147, 151, 153, 155, 157, 159, 161, 163, 165, 167, 169]
@@ -138,7 +138,7 @@ async function perBatch(ctx: Instance, from: LocalAccount, contract: 'registry' 
 export async function run(options: BenchOptions & { agreements?: number }): Promise<BenchResult[]> {
   const { quick } = options
   const n = options.agreements ?? (quick ? 1500 : 15_000)
-  const ctx = await openBenchInstance({ TILLID_SNAPSHOT_EVERY: '1000000000' })
+  const ctx = await openTestInstance({ TILLID_SNAPSHOT_EVERY: '1000000000' })
   const guard = memoryGuard(ctx)
   try {
     const t0 = performance.now()
