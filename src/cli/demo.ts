@@ -7,10 +7,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { loadConfig } from '../config.ts'
-import { type LoginResult, loginAs } from '../identity/loginAs.ts'
 import { MOR_CPR, OESTERVOLD, PREBEN_CPR, SAMVAERSKONSULENTERNE } from '../identity/personas.ts'
 import { createLogger } from '../logger.ts'
 import { contactLines, placementLines, schoolSupportLines } from '../services/demo/scenarioRequests.ts'
+import { ApiClient } from './apiClient.ts'
 import { serve } from './serve.ts'
 
 export interface DemoOptions {
@@ -52,49 +52,6 @@ export class DemoError extends Error {
 
 type Json = any
 
-/** A small API client: one session per persona, problem+json turned into a readable error. */
-class Api {
-  private sessions = new Map<string, LoginResult>()
-  constructor(readonly baseUrl: string) {}
-
-  async as(persona: string): Promise<LoginResult> {
-    let s = this.sessions.get(persona)
-    if (!s) {
-      s = await loginAs(this.baseUrl, persona)
-      this.sessions.set(persona, s)
-    }
-    return s
-  }
-
-  async call(persona: string, method: string, url: string, body?: unknown): Promise<Json> {
-    const s = await this.as(persona)
-    const res = await fetch(this.baseUrl + url, {
-      method,
-      headers: {
-        ...s.headers,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(method === 'POST' ? { 'idempotency-key': crypto.randomUUID() } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    const text = await res.text()
-    const parsed = text && /json/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) : text
-    if (!res.ok) {
-      const p = parsed as {
-        title?: string
-        detail?: string
-        code?: string
-        errors?: { field: string; message: string }[]
-      }
-      const fields = (p.errors ?? []).map((e) => `${e.field}: ${e.message}`).join('; ')
-      throw new DemoError(
-        `${method} ${url} as ${persona} failed (${res.status} ${p.code ?? ''}): ${p.title ?? ''} ${p.detail ?? ''} ${fields}`.trim(),
-      )
-    }
-    return parsed
-  }
-}
-
 const kr = (ore: string | number | bigint) =>
   `${(Number(ore) / 100).toLocaleString('da-DK', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} kr`
 
@@ -106,7 +63,7 @@ const payeeName = (cvr: string) =>
       : cvr
 
 export async function runDemo(baseUrl: string, outDir: string, log: (s: DemoStep) => void = () => {}) {
-  const api = new Api(baseUrl)
+  const api = new ApiClient(baseUrl)
   const result: DemoResult = { steps: [], payments: [], invoices: [], paymentFiles: [] }
   let today = ''
   const step = (n: number, actor: string, action: string, outcome: string) => {

@@ -4,7 +4,6 @@ import path from 'node:path'
 import cliProgress from 'cli-progress'
 import { Command } from 'commander'
 import { ConfigError, loadConfig } from '../config.ts'
-import { loginAs } from '../identity/loginAs.ts'
 import { createLogger } from '../logger.ts'
 import { invalidateDashboardCache } from '../services/analytics/dashboard.ts'
 import { importMunicipalitiesCsv } from '../services/analytics/municipalities.ts'
@@ -14,6 +13,7 @@ import { backup, restore } from '../services/backup.ts'
 import { DataDirInUseError, dataDirOwner } from '../services/dataDirLock.ts'
 import type { Store } from '../services/offlineStore.ts'
 import { withOfflineStore } from '../services/offlineStore.ts'
+import { ApiCallError, ApiClient } from './apiClient.ts'
 import { DemoError, demoCommand } from './demo.ts'
 import { StartError, start } from './start.ts'
 
@@ -51,26 +51,8 @@ function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
 }
 
 /** Calls a running Tillid's API as a demo persona (embedded development IdP). */
-async function viaApi(url: string, persona: string, method: string, route: string, body?: unknown) {
-  const session = await loginAs(url, persona)
-  const res = await fetch(url + route, {
-    method,
-    headers: { ...session.headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const text = await res.text()
-  if (!res.ok) {
-    let p: { title?: string; detail?: string } = {}
-    try {
-      p = JSON.parse(text)
-    } catch {}
-    throw new CliError(`${p.title ?? res.statusText}${p.detail ? `: ${p.detail}` : ''} (HTTP ${res.status})`)
-  }
-  return /json/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) : text
-}
-
-class CliError extends Error {
-  override name = 'CliError'
+function viaApi(url: string, persona: string, method: string, route: string, body?: unknown) {
+  return new ApiClient(url).call(persona, method, route, body)
 }
 
 const defaultUrl = () => {
@@ -269,7 +251,7 @@ try {
     err instanceof ConfigError ||
     err instanceof StartError ||
     err instanceof DemoError ||
-    err instanceof CliError ||
+    err instanceof ApiCallError ||
     err instanceof DataDirInUseError
   ) {
     process.stderr.write(`tillid: ${err.message}\n`)
