@@ -7,7 +7,7 @@ import type { ServiceContext } from '../../services/context.ts'
 import { asMember } from '../../services/membership.ts'
 import { runMonthWithFile } from '../../services/payments/monthlyRun.ts'
 import { exportPayments, paymentFilesOf } from '../../services/payments/paymentExport.ts'
-import { agreementIdsOf, runPaymentMonth } from '../../services/payments/paymentRun.ts'
+import { agreementIdsOf } from '../../services/payments/paymentRun.ts'
 import { type PaymentRunView, paymentRunView } from '../../services/payments/paymentRunView.ts'
 import { TillidError } from '../errors.ts'
 import { actorOf } from './actor.ts'
@@ -77,14 +77,13 @@ export function registerPaymentRoutes(app: FastifyInstance, ctx: ServiceContext)
       const { period: p } = request.body as { period: `${number}-${number}` }
       const code = municipalityOf(request)
       const actor = actorOf(app, request)
-      const evaluated = await asMember(ctx, actor, (account) => runPaymentMonth(ctx, account, code, p))
       const { run, file } = await asMember(ctx, actor, (account) =>
         runMonthWithFile(ctx, account, code, p, actor.principal.personId),
       )
       return {
         ...runJson(run),
-        evaluatedNow: evaluated.evaluatedNow,
-        skipped: evaluated.skipped,
+        evaluatedNow: run.evaluatedNow,
+        skipped: run.skipped,
         file: file && { msgId: file.msgId, nbOfTxs: file.nbOfTxs, ctrlSumOre: file.ctrlSumOre.toString() },
       }
     },

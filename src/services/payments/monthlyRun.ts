@@ -8,6 +8,7 @@ import type { Period } from '../../domain/calendar.ts'
 import type { ServiceContext } from '../context.ts'
 import { exportPayments, PaymentExportError, type StoredPaymentFile } from './paymentExport.ts'
 import { type RunResult, runPaymentMonth } from './paymentRun.ts'
+import { paymentRunView } from './paymentRunView.ts'
 
 export async function runMonthWithFile(
   ctx: ServiceContext,
@@ -16,14 +17,14 @@ export async function runMonthWithFile(
   period: Period,
   createdBy: string,
 ): Promise<{ run: RunResult; file: StoredPaymentFile | null }> {
-  await runPaymentMonth(ctx, account, municipalityCode, period)
+  const evaluated = await runPaymentMonth(ctx, account, municipalityCode, period)
   let file: StoredPaymentFile | null = null
   try {
     file = await exportPayments(ctx, account, municipalityCode, period, createdBy)
   } catch (err) {
     if (!(err instanceof PaymentExportError && err.reason === 'nothing_to_pay')) throw err
   }
-  // Read the run again: recording the file's payments turned approved months into paid ones.
-  const run = await runPaymentMonth(ctx, account, municipalityCode, period)
-  return { run, file }
+  // Read the outcome again: recording the file's payments turned approved months into paid ones.
+  const view = file ? await paymentRunView(ctx, municipalityCode, period) : evaluated
+  return { run: { ...view, evaluatedNow: evaluated.evaluatedNow, skipped: evaluated.skipped }, file }
 }
