@@ -36,6 +36,7 @@ export const actions = {
   'ledger.time.read': 'Se ledgerens dato',
   'ledger.time.set': 'Flytte ledgerens dato frem (kun demo)',
   'integration.manage': 'Se integrationer (MOX-beskeder) og genafsende fejlede beskeder',
+  'analytics.read': 'Se udrulningens tal for alle kommuner (små tal skjult som <5)',
   'citizen.overview': 'Se egne og egne børns aftaler, dokumenter og adgangslog',
   'citizen.export': 'Eksportere egne og egne børns oplysninger',
   'citizen.contribute': 'Indsende bemærkninger og rettelser til egen sag',
@@ -81,6 +82,8 @@ export const permissions: Record<Action, readonly Role[]> = {
   'ledger.time.read': [...staff, R.cit],
   'ledger.time.set': [R.adm],
   'integration.manage': [R.adm],
+  // Published (suppressed) national figures: for management, audit and operations, not case work.
+  'analytics.read': [R.cc, R.dir, R.aud, R.adm],
   'citizen.overview': [R.cit],
   'citizen.export': [R.cit],
   'citizen.contribute': [R.cit],
