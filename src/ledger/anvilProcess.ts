@@ -27,6 +27,9 @@ export const PINNED_ANVIL_VERSION = '1.7.1'
  */
 export const PINNED_HARDFORK = 'cancun'
 
+/** States of recent blocks anvil keeps in memory (see anvilArgs). */
+export const PRUNE_HISTORY = 64
+
 export interface ChainParams {
   chainId: number
   /** Unix seconds of the genesis block. */
@@ -55,6 +58,10 @@ export function anvilArgs(params: ChainParams, port: number): string[] {
     '0',
     // anvil_loadState of a snapshot above ~2 MB fails without it.
     '--no-request-size-limit',
+    // anvil otherwise keeps a full copy of the state for each of its last 500 blocks (gigabytes at
+    // national scale, one block per transaction). Tillid reads only the latest state; tracing a
+    // revert needs just the block before it, and durability is the journal's and snapshots' job.
+    `--prune-history=${PRUNE_HISTORY}`,
     '--silent',
   ]
 }
