@@ -67,6 +67,14 @@ const settings = {
     default: 'tillid.events',
     doc: 'topic exchange that events are published to',
   },
+  TILLID_AMQP_INBOUND_QUEUE: {
+    schema: z
+      .string()
+      .regex(/^[\w.:-]{1,200}$/)
+      .describe('a queue name of letters, digits and . _ : -'),
+    default: 'tillid.inbound.esdh',
+    doc: 'durable queue Tillid consumes ESDH messages from (a document journalised on a case becomes a status report)',
+  },
   TILLID_KEK_FILE: {
     schema: z.string().optional(),
     default: undefined,
@@ -127,6 +135,7 @@ export interface Config {
   databaseUrl: string | undefined
   amqpUrl: string | undefined
   amqpExchange: string
+  amqpInboundQueue: string
   kekFile: string | undefined
   logLevel: RawConfig['TILLID_LOG_LEVEL']
   demo: boolean
@@ -182,6 +191,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: r.TILLID_DATABASE_URL,
     amqpUrl: r.TILLID_AMQP_URL,
     amqpExchange: r.TILLID_AMQP_EXCHANGE,
+    amqpInboundQueue: r.TILLID_AMQP_INBOUND_QUEUE,
     kekFile: r.TILLID_KEK_FILE,
     logLevel: r.TILLID_LOG_LEVEL,
     demo: r.TILLID_DEMO,
