@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import type { ServiceContext } from '../../services/context.ts'
 import { registerAccessLogRoutes } from './accessLog.ts'
 import { registerAgreementRoutes } from './agreements.ts'
+import { registerAnalyticsRoutes } from './analytics.ts'
 import { registerCaseRoutes } from './cases.ts'
 import { registerCitizenRoutes } from './citizen.ts'
 import { registerDocumentRoutes } from './documents.ts'
@@ -32,4 +33,5 @@ export async function registerRoutes(app: FastifyInstance, ctx: ServiceContext):
   registerAccessLogRoutes(app, ctx)
   registerErasureRoutes(app, ctx)
   registerOrganisationRoutes(app, ctx)
+  registerAnalyticsRoutes(app, ctx)
 }
