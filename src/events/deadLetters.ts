@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../store/schema.ts'
 import { type InboundOutcome, type ProcessOptions, processInbound } from './inbound.ts'
+import { eventMetrics } from './metrics.ts'
 
 type Db = Kysely<Database>
 
@@ -114,5 +115,6 @@ export async function replayDeadLetter(
     return { direction: 'inbound', outcome, replayed: false }
   }
   await db.updateTable('event_dead_letter').set({ replayed_at: new Date() }).where('id', '=', id).execute()
+  eventMetrics.inboundHandled.inc({ queue: row.routing_key, result: outcome.kind })
   return { direction: 'inbound', outcome, replayed: true }
 }

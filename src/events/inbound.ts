@@ -34,6 +34,16 @@ export const documentJournalisedSchema = z.object({
   caseRef: ref(),
   /** Set when the ESDH system knows the agreement; otherwise the handler matches by case. */
   agreementId: z.uuid().optional(),
+  /** The municipality whose ESDH system sends (3 digits); narrows a sagsnummer that several municipalities use. */
+  municipalityCode: z
+    .string()
+    .regex(/^\d{3}$/)
+    .optional(),
+  /** CVR of the provider the document came from; picks the agreement when the case has several. */
+  providerCvr: z
+    .string()
+    .regex(/^\d{8}$/)
+    .optional(),
   obligationId: ref().optional(),
   /** The document's id in the ESDH system (stable across redeliveries). */
   documentId: ref(),
@@ -55,14 +65,31 @@ export interface DocumentJournalised extends DocumentJournalisedBody {
   receivedAt: Date
 }
 
-/** What the handler found: handled (a status report exists now) or unmatched (dead-lettered). */
-export type InboundResult = { status: 'handled'; reportId?: string } | { status: 'unmatched'; reason: string }
+/** What a handled message led to (stored with the message id, returned by the API). */
+export interface HandledDetails {
+  reportId?: string
+  agreementId?: string
+  /** Withheld months the report released. */
+  released?: { period: string; amountOre: string }[]
+  /** The report was on the agreement already (the same document delivered again under a new message id). */
+  alreadyDelivered?: boolean
+}
+
+/**
+ * What the handler found: handled (a status report exists now), unmatched (no agreement matches)
+ * or refused (the agreement matches but takes no report now, e.g. none is due). The last two are
+ * dead-lettered with their reason and can be replayed when the cause is gone.
+ */
+export type InboundResult =
+  | ({ status: 'handled' } & HandledDetails)
+  | { status: 'unmatched'; reason: string }
+  | { status: 'refused'; reason: string }
 
 export interface InboundHandlers {
   /**
    * Turns a journalised document into a status report on the matching agreement (services layer).
-   * Return `unmatched` with a reason for a document that belongs to no agreement; throw only for
-   * passing trouble (it is retried, then dead-lettered with reason handler-error).
+   * Return `unmatched` or `refused` with a reason for a document that cannot become a report; throw
+   * only for passing trouble (it is retried, then dead-lettered with reason handler-error).
    */
   onDocumentJournalised(doc: DocumentJournalised): Promise<InboundResult>
 }
@@ -78,7 +105,7 @@ export interface RawInbound {
 }
 
 export type InboundOutcome =
-  | { kind: 'handled'; reportId?: string }
+  | ({ kind: 'handled' } & HandledDetails)
   | { kind: 'duplicate' }
   | { kind: 'dead'; reasonCode: string; reason: string }
 
@@ -143,7 +170,7 @@ export async function processInbound(o: ProcessOptions, raw: RawInbound): Promis
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
       const result = await o.handlers.onDocumentJournalised({ ...parsed.data, messageId, receivedAt })
-      if (result.status === 'unmatched') return dead('unmatched', `unmatched: ${result.reason}`)
+      if (result.status !== 'handled') return dead(result.status, `${result.status}: ${result.reason}`)
       await o.db
         .insertInto('event_inbound_handled')
         .values({
@@ -155,7 +182,8 @@ export async function processInbound(o: ProcessOptions, raw: RawInbound): Promis
         .onConflict((oc) => oc.column('message_id').doNothing())
         .execute()
       recordInbound(Math.max(0, Date.now() - receivedAt.getTime()) / 1000)
-      return { kind: 'handled', reportId: result.reportId }
+      const { status: _, ...details } = result
+      return { kind: 'handled', ...details }
     } catch (e) {
       lastError = (e as Error)?.message ?? String(e)
       o.logger?.warn({ messageId, attempt, error: lastError }, 'inbound handler failed')
@@ -291,13 +319,16 @@ export class InboundConsumer {
     }
     if (link.closed) return
     try {
-      if (outcome.kind === 'dead') {
-        await deadLetterInbound(this.o.db, link, deadLetterExchange, raw, outcome)
-        eventMetrics.inboundFailed.inc({ queue: this.queue, reason: outcome.reasonCode })
+      await recordOutcome(this.o.db, raw, outcome, (headers) =>
+        publishConfirmed(link.channel, deadLetterExchange, raw.queue, raw.content, {
+          persistent: true,
+          messageId: raw.messageId,
+          type: raw.type,
+          headers,
+        }).confirmed,
+      )
+      if (outcome.kind === 'dead')
         this.log.warn({ messageId: raw.messageId, reason: outcome.reason }, 'inbound message dead-lettered')
-      } else {
-        eventMetrics.inboundHandled.inc({ queue: this.queue, result: outcome.kind })
-      }
       link.channel.ack(msg)
     } catch (e) {
       this.log.error({ err: (e as Error).message }, 'could not dead-letter; message left on the queue')
@@ -306,14 +337,21 @@ export class InboundConsumer {
   }
 }
 
-/** Dead-letters an inbound message: broker copy with the reason header (confirmed), then the store's record. */
-async function deadLetterInbound(
+/**
+ * Records what became of an inbound message: the counters, and for one that could not be handled
+ * the dead letter — first the broker copy (`copy`, confirmed; AMQP only), then the store's record,
+ * which the Integrationer page lists and replays. Returns the dead letter's id.
+ */
+export async function recordOutcome(
   db: Db,
-  link: AmqpLink,
-  deadLetterExchange: string,
   raw: RawInbound,
-  outcome: { reasonCode: string; reason: string },
-): Promise<void> {
+  outcome: InboundOutcome,
+  copy?: (headers: Record<string, unknown>) => Promise<void>,
+): Promise<string | undefined> {
+  if (outcome.kind !== 'dead') {
+    eventMetrics.inboundHandled.inc({ queue: raw.queue, result: outcome.kind })
+    return undefined
+  }
   const headers = {
     ...raw.headers,
     'x-tillid-reason': outcome.reason,
@@ -321,13 +359,8 @@ async function deadLetterInbound(
     'x-tillid-queue': raw.queue,
     'x-tillid-direction': 'inbound',
   }
-  await publishConfirmed(link.channel, deadLetterExchange, raw.queue, raw.content, {
-    persistent: true,
-    messageId: raw.messageId,
-    type: raw.type,
-    headers,
-  }).confirmed
-  await insertDeadLetter(db, {
+  await copy?.(headers)
+  const id = await insertDeadLetter(db, {
     direction: 'inbound',
     messageId: raw.messageId ?? '',
     routingKey: raw.queue,
@@ -336,4 +369,33 @@ async function deadLetterInbound(
     body: raw.content,
   })
   eventMetrics.deadLetters.inc({ direction: 'inbound', reason: outcome.reasonCode })
+  eventMetrics.inboundFailed.inc({ queue: raw.queue, reason: outcome.reasonCode })
+  return id
+}
+
+/**
+ * Receives one inbound message in this process (embedded mode without a broker, or posted through
+ * the API): the same validation, de-duplication, handling and dead-lettering as the AMQP consumer.
+ * Calls are handled one at a time, like the consumer's queue, so a redelivery racing its original
+ * still has exactly one effect.
+ */
+export class InProcessInbox {
+  private chain: Promise<unknown> = Promise.resolve()
+
+  constructor(private readonly o: ProcessOptions) {}
+
+  receive(raw: RawInbound): Promise<InboundOutcome & { deadLetterId?: string }> {
+    // Received now: time spent waiting behind another message counts towards its handling time.
+    const received = { ...raw, receivedAt: raw.receivedAt ?? new Date() }
+    const run = async () => {
+      const outcome = await processInbound(this.o, received)
+      const deadLetterId = await recordOutcome(this.o.db, raw, outcome)
+      if (outcome.kind === 'dead')
+        this.o.logger?.warn({ messageId: raw.messageId, reason: outcome.reason }, 'inbound message dead-lettered')
+      return deadLetterId ? { ...outcome, deadLetterId } : outcome
+    }
+    const next = this.chain.then(run, run)
+    this.chain = next.catch(() => {})
+    return next
+  }
 }

@@ -5,8 +5,14 @@
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { Database } from '../store/schema.ts'
-import { AmqpDispatcher, DEFAULT_EXCHANGE } from './amqp.ts'
-import { InboundConsumer, type InboundHandlers } from './inbound.ts'
+import { AmqpDispatcher, DEFAULT_EXCHANGE, DEFAULT_INBOUND_QUEUE } from './amqp.ts'
+import {
+  InboundConsumer,
+  type InboundHandlers,
+  type InboundOutcome,
+  InProcessInbox,
+  type RawInbound,
+} from './inbound.ts'
 import { InProcessBus } from './inProcess.ts'
 import { OutboxRelay } from './relay.ts'
 
@@ -26,8 +32,12 @@ export interface StartEventsOptions {
   amqpUrl?: string
   /** config.amqpExchange. */
   amqpExchange?: string
-  /** Handlers for inbound ESDH messages; without them (or without a broker) no consumer runs. */
+  /**
+   * Handlers for inbound ESDH messages. They can also be attached later with `attachInbound` (the
+   * services build them from the finished instance); until then no consumer runs.
+   */
   inbound?: InboundHandlers
+  /** config.amqpInboundQueue. */
   inboundQueue?: string
   batchSize?: number
   pollIntervalMs?: number
@@ -39,7 +49,19 @@ export interface EventsRuntime {
   bus: InProcessBus
   relay: OutboxRelay
   dispatcher: AmqpDispatcher | InProcessBus
+  /** The AMQP consumer of the ESDH queue: only with a broker and once handlers are attached. */
   consumer: InboundConsumer | null
+  /** Name of the ESDH queue (also the dead letters' routing key for messages received in-process). */
+  inboundQueue: string
+  /** The attached handlers (replaying an inbound dead letter needs them). */
+  inbound: InboundHandlers | null
+  /** Attaches the handlers and, with a broker, starts consuming the ESDH queue. Once. */
+  attachInbound(handlers: InboundHandlers): void
+  /**
+   * Handles one ESDH message in this process, as the consumer would (embedded mode, or posted
+   * through the API). Throws only when no handlers are attached or the store fails.
+   */
+  receiveInbound(raw: Omit<RawInbound, 'queue'>): Promise<InboundOutcome & { deadLetterId?: string }>
   stop(): Promise<void>
 }
 
@@ -65,27 +87,49 @@ export function startEvents(o: StartEventsOptions): EventsRuntime {
     logger: o.logger,
   })
   relay.start()
-  const consumer =
-    o.amqpUrl && o.inbound
-      ? new InboundConsumer({
-          url: o.amqpUrl,
-          exchange: o.amqpExchange ?? DEFAULT_EXCHANGE,
-          queue: o.inboundQueue,
-          db: o.db,
-          handlers: o.inbound,
-          logger: o.logger,
-        })
-      : null
-  consumer?.start()
-  return {
+  const inboundQueue = o.inboundQueue ?? DEFAULT_INBOUND_QUEUE
+  let consumer: InboundConsumer | null = null
+  let inbox: InProcessInbox | null = null
+  let handlers: InboundHandlers | null = null
+  let stopped = false
+  const attachInbound = (h: InboundHandlers) => {
+    if (handlers) throw new Error('inbound handlers are attached already')
+    if (stopped) return
+    handlers = h
+    inbox = new InProcessInbox({ db: o.db, handlers: h, logger: o.logger })
+    if (o.amqpUrl) {
+      consumer = new InboundConsumer({
+        url: o.amqpUrl,
+        exchange: o.amqpExchange ?? DEFAULT_EXCHANGE,
+        queue: inboundQueue,
+        db: o.db,
+        handlers: h,
+        logger: o.logger,
+      })
+      consumer.start()
+      runtime.consumer = consumer
+    }
+    runtime.inbound = h
+  }
+  const runtime: EventsRuntime = {
     bus,
     relay,
     dispatcher,
     consumer,
+    inboundQueue,
+    inbound: null,
+    attachInbound,
+    async receiveInbound(raw) {
+      if (!inbox) throw new Error('no inbound handlers attached')
+      return inbox.receive({ ...raw, queue: inboundQueue })
+    },
     async stop() {
+      stopped = true
       await consumer?.stop()
       await relay.stop()
       await dispatcher.close()
     },
   }
+  if (o.inbound) attachInbound(o.inbound)
+  return runtime
 }

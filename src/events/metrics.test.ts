@@ -5,7 +5,7 @@ describe('LatencyWindow', () => {
   it('gives nearest-rank percentiles of the samples', () => {
     const w = new LatencyWindow(1000)
     for (let i = 1; i <= 100; i++) w.record(i / 1000)
-    expect(w.percentiles()).toEqual({ count: 100, p50: 0.05, p90: 0.09, p99: 0.099, max: 0.1 })
+    expect(w.percentiles()).toEqual({ count: 100, p50: 0.05, p90: 0.09, p95: 0.095, p99: 0.099, max: 0.1 })
   })
 
   it('keeps only the most recent samples but counts all', () => {
@@ -22,6 +22,7 @@ describe('LatencyWindow', () => {
       count: 0,
       p50: null,
       p90: null,
+      p95: null,
       p99: null,
       max: null,
     })

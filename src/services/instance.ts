@@ -23,6 +23,7 @@ import { createRepositories } from '../store/repositories/index.ts'
 import type { ServiceContext } from './context.ts'
 import { abis, ensureContracts } from './contracts.ts'
 import { lockDataDir } from './dataDirLock.ts'
+import { esdhInboundHandlers } from './esdhInbound.ts'
 import { seedDemo } from './demo/seedDemo.ts'
 import { projectLogs } from './projections.ts'
 
@@ -86,6 +87,7 @@ export async function openInstance(config: Config, logger: Logger): Promise<Inst
       db: store.db,
       amqpUrl: config.amqpUrl,
       amqpExchange: config.amqpExchange,
+      inboundQueue: config.amqpInboundQueue,
       logger,
     })
     closers.push(() => events.stop())
@@ -108,6 +110,8 @@ export async function openInstance(config: Config, logger: Logger): Promise<Inst
       close: closeAll,
     }
     if (config.demo) await seedDemo(instance)
+    // Only now can a journalised document become a report: the handlers need the whole instance.
+    events.attachInbound(esdhInboundHandlers(instance))
     return instance
   } catch (err) {
     await closeAll()
