@@ -47,7 +47,13 @@ export async function ensureOrganisation(
   if (registered) return org
   const admin = orgAdminAccount(ctx, org).address
   const register = kind === 'municipality' ? 'registerMunicipality' : 'registerProvider'
-  await writeContract(ctx, ctx.operator, 'directory', register, [Number(code), admin])
+  try {
+    await writeContract(ctx, ctx.operator, 'directory', register, [Number(code), admin])
+  } catch (err) {
+    // Two first acts of the same organisation at once both see it unregistered; the later write is
+    // refused (OrganisationAlreadyRegistered), which is the outcome it wanted.
+    if (!((await readContract(ctx, 'directory', 'registered', [Number(org)])) as boolean)) throw err
+  }
   return org
 }
 
