@@ -11,6 +11,7 @@ import { buildQuarterlyReportsFromStore } from '../services/analytics/reports.ts
 import { seedNational } from '../services/analytics/seedNational.ts'
 import { backup, restore } from '../services/backup.ts'
 import { DataDirInUseError, dataDirOwner } from '../services/dataDirLock.ts'
+import { initNetwork, NetworkInitError } from '../services/networkInit.ts'
 import type { Store } from '../services/offlineStore.ts'
 import { withOfflineStore } from '../services/offlineStore.ts'
 import { ApiCallError, ApiClient } from './apiClient.ts'
@@ -231,6 +232,40 @@ program
     if (r.errors.length) process.exitCode = 1
   })
 
+const network = program.command('network').description('Besu QBFT-netværket (validatorer, genesis, nøgler)')
+network
+  .command('init')
+  .description('skriv genesis, nodenøgler, tilladelser og startscripts for et QBFT-netværk')
+  .requiredOption('--validators <n>', 'antal validatorer (fx én pr. kommune)')
+  .requiredOption('--out <dir>', 'mappen netværket skrives til')
+  .option('--chain-id <n>', 'kædens id (standard: TILLID_CHAIN_ID)')
+  .option('--hosts <list>', 'kommasepareret adresse pr. validator (standard: alle på 127.0.0.1)')
+  .option('--block-period <s>', 'sekunder mellem blokke', '2')
+  .option('--force', 'overskriv en eksisterende mappe (de gamle nøgler går tabt)')
+  .action(
+    async (o: {
+      validators: string
+      out: string
+      chainId?: string
+      hosts?: string
+      blockPeriod: string
+      force?: boolean
+    }) => {
+      const r = await initNetwork({
+        validators: Number(o.validators),
+        outDir: path.resolve(o.out),
+        chainId: o.chainId ? Number(o.chainId) : loadConfig().chainId,
+        blockPeriodSeconds: Number(o.blockPeriod),
+        force: Boolean(o.force),
+        ...(o.hosts ? { hosts: o.hosts.split(',').map((h) => h.trim()) } : {}),
+      })
+      process.stdout.write(`${JSON.stringify(r.summary, null, 2)}\n`)
+      process.stderr.write(
+        `${r.files.length} filer i ${r.outDir}; start hver node med node-N/start.sh og sæt TILLID_RPC_URL=${r.summary.tillidRpcUrl}\n`,
+      )
+    },
+  )
+
 program
   .command('status')
   .description('kører der en Tillid på datamappen?')
@@ -252,7 +287,8 @@ try {
     err instanceof StartError ||
     err instanceof DemoError ||
     err instanceof ApiCallError ||
-    err instanceof DataDirInUseError
+    err instanceof DataDirInUseError ||
+    err instanceof NetworkInitError
   ) {
     process.stderr.write(`tillid: ${err.message}\n`)
     process.exit(2)
