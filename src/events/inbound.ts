@@ -319,13 +319,17 @@ export class InboundConsumer {
     }
     if (link.closed) return
     try {
-      await recordOutcome(this.o.db, raw, outcome, (headers) =>
-        publishConfirmed(link.channel, deadLetterExchange, raw.queue, raw.content, {
-          persistent: true,
-          messageId: raw.messageId,
-          type: raw.type,
-          headers,
-        }).confirmed,
+      await recordOutcome(
+        this.o.db,
+        raw,
+        outcome,
+        (headers) =>
+          publishConfirmed(link.channel, deadLetterExchange, raw.queue, raw.content, {
+            persistent: true,
+            messageId: raw.messageId,
+            type: raw.type,
+            headers,
+          }).confirmed,
       )
       if (outcome.kind === 'dead')
         this.log.warn({ messageId: raw.messageId, reason: outcome.reason }, 'inbound message dead-lettered')
@@ -391,7 +395,10 @@ export class InProcessInbox {
       const outcome = await processInbound(this.o, received)
       const deadLetterId = await recordOutcome(this.o.db, raw, outcome)
       if (outcome.kind === 'dead')
-        this.o.logger?.warn({ messageId: raw.messageId, reason: outcome.reason }, 'inbound message dead-lettered')
+        this.o.logger?.warn(
+          { messageId: raw.messageId, reason: outcome.reason },
+          'inbound message dead-lettered',
+        )
       return deadLetterId ? { ...outcome, deadLetterId } : outcome
     }
     const next = this.chain.then(run, run)

@@ -21,6 +21,8 @@ export interface IntegrationOverview {
     inboundHandled: number
     inboundFailed: number
   }
+  /** The ESDH queue and the messages handled on it since the store began (the counters count since start). */
+  inbound: { queue: string | null; handledTotal: number }
   /** Seconds: outbound = appended → confirmed; inbound = received → handled. */
   transactionTimes: { outbound: Percentiles; inbound: Percentiles }
   deadLetters: DeadLetter[]
@@ -36,8 +38,13 @@ async function total(c: Counter<string>, only?: (labels: Record<string, string |
 export async function integrationOverview(
   db: Kysely<Database>,
   relay?: { status(): RelayStatus },
+  inboundQueue?: string,
   deadLetterLimit = 50,
 ): Promise<IntegrationOverview> {
+  const handled = await db
+    .selectFrom('event_inbound_handled')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow()
   return {
     outbox: await outboxStats(db),
     relay: relay?.status() ?? null,
@@ -50,6 +57,7 @@ export async function integrationOverview(
       inboundHandled: await total(eventMetrics.inboundHandled, (l) => l.result === 'handled'),
       inboundFailed: await total(eventMetrics.inboundFailed),
     },
+    inbound: { queue: inboundQueue ?? null, handledTotal: Number(handled.n) },
     transactionTimes: transactionTimes(),
     deadLetters: await listDeadLetters(db, { limit: deadLetterLimit }),
   }

@@ -120,7 +120,8 @@ export async function reportFromEsdh(ctx: ServiceContext, doc: DocumentJournalis
   if (!('row' in match)) return match
   const { row } = match
   const provider = await ctx.repos.organisations.get(row.provider_id)
-  if (!provider?.cvr) return unmatched(`agreement ${row.id} has no provider with a CVR number`) as InboundResult
+  if (!provider?.cvr)
+    return unmatched(`agreement ${row.id} has no provider with a CVR number`) as InboundResult
   try {
     const report = await uploadReport(ctx, esdhActor(ctx, provider), row.id, {
       filename: filenameOf(doc),

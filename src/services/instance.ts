@@ -23,8 +23,8 @@ import { createRepositories } from '../store/repositories/index.ts'
 import type { ServiceContext } from './context.ts'
 import { abis, ensureContracts } from './contracts.ts'
 import { lockDataDir } from './dataDirLock.ts'
-import { esdhInboundHandlers } from './esdhInbound.ts'
 import { seedDemo } from './demo/seedDemo.ts'
+import { esdhInboundHandlers } from './esdhInbound.ts'
 import { projectLogs } from './projections.ts'
 
 export interface Instance extends ServiceContext {

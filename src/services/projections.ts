@@ -13,6 +13,8 @@ import { parsePayload } from '../events/catalogue.ts'
 import { appendEvent } from '../events/outbox.ts'
 import type { IndexedLog } from '../ledger/indexer.ts'
 import type { Database } from '../store/schema.ts'
+import { refreshLedgerFacts } from './analytics/ledgerFacts.ts'
+import { ESDH_CREATOR_PREFIX } from './esdhInbound.ts'
 
 type Trx = Transaction<Database>
 
@@ -311,9 +313,10 @@ export async function projectLogs(trx: Trx, logs: IndexedLog[]): Promise<void> {
       case 'StatusReportSubmitted': {
         const doc = await trx
           .selectFrom('agreement_documents')
-          .select('document_id')
-          .where('agreement_id', '=', ag.id)
-          .where('anchor', '=', s(a.reportHash).toLowerCase())
+          .leftJoin('documents', 'documents.id', 'agreement_documents.document_id')
+          .select(['agreement_documents.document_id', 'documents.created_by'])
+          .where('agreement_documents.agreement_id', '=', ag.id)
+          .where('agreement_documents.anchor', '=', s(a.reportHash).toLowerCase())
           .executeTakeFirst()
         await emit(
           trx,
@@ -325,7 +328,8 @@ export async function projectLogs(trx: Trx, logs: IndexedLog[]): Promise<void> {
               obligationId: `report-${s(a.reportNumber)}`,
               ...(doc ? { documentId: doc.document_id } : {}),
               receivedOn: on,
-              source: 'provider',
+              // Reports journalised in the municipality's ESDH system arrive through the integration (esdhInbound.ts).
+              source: doc?.created_by?.startsWith(ESDH_CREATOR_PREFIX) ? 'esdh' : 'provider',
               anchor: s(a.reportHash).toLowerCase(),
             },
           },
@@ -373,6 +377,11 @@ export async function projectLogs(trx: Trx, logs: IndexedLog[]): Promise<void> {
         break
     }
   }
+  // Rollout analytics read their own facts tables: refresh them for every agreement in the batch.
+  await refreshLedgerFacts(
+    trx,
+    [...known].map(([chainId, ag]) => ({ ...ag, chainId })),
+  )
 }
 
 async function currentVersion(trx: Trx, id: string): Promise<number> {

@@ -106,3 +106,24 @@ export async function waitFor(what: string, cond: () => boolean | Promise<boolea
 }
 
 export const runId = () => `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`
+
+/** The body of an `esdh.document.journalised.v1` message, as an ESDH system would send it. */
+export function esdhDocument(o: {
+  caseRef: string
+  documentId?: string
+  text?: string
+  providerCvr?: string
+  agreementId?: string
+}): Record<string, unknown> {
+  return {
+    caseRef: o.caseRef,
+    ...(o.agreementId ? { agreementId: o.agreementId } : {}),
+    ...(o.providerCvr ? { providerCvr: o.providerCvr } : {}),
+    documentId: o.documentId ?? `ESDH-${randomBytes(4).toString('hex')}`,
+    journalisedAt: '2026-06-03T09:30:00+02:00',
+    documentKind: 'statusrapport',
+    title: 'Statusrapport',
+    contentType: 'application/pdf',
+    contentBase64: Buffer.from(o.text ?? `%PDF-1.7 ${randomBytes(8).toString('hex')}`).toString('base64'),
+  }
+}
