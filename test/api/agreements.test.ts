@@ -1,5 +1,5 @@
 /**
- * Scenario steps 1–7 and 9–13 (../shared/docs/scenario-preben.md) over HTTP as the named people, on one
+ * Scenario steps 1–13 (../shared/docs/scenario-preben.md) over HTTP as the named people, on one
  * embedded Tillid with the ledger clock moved to each date and the keeper ticking where the scenario
  * relies on it; plus the refusals a user meets: wrong role, other tenant, bad input (problem+json naming
  * fields, nothing on chain).
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dateToUnixSeconds } from '../../src/domain/calendar.ts'
 import type { LoginResult } from '../../src/identity/loginAs.ts'
 import { PREBEN_CPR } from '../../src/identity/personas.ts'
+import { contactLines, placementLines, schoolSupportLines } from '../../src/services/demo/scenarioRequests.ts'
 import { tick } from '../../src/services/keeper.ts'
 import { openTestApp, type TestApp } from '../support/app.ts'
 
@@ -38,34 +39,6 @@ describe('agreements over HTTP: Preben’s placement', () => {
   afterAll(async () => {
     await t?.close()
   })
-
-  const placementLines = [
-    {
-      name: 'Ophold',
-      priceOre: '5200000',
-      unit: 'month',
-      schedule: { kind: 'monthly' },
-      start: '2026-02-01',
-      arrangedBy: 'provider',
-    },
-    {
-      name: 'Skoledel',
-      priceOre: '1400000',
-      unit: 'month',
-      schedule: { kind: 'monthly' },
-      start: '2026-02-01',
-      arrangedBy: 'provider',
-    },
-    {
-      name: 'Taxi',
-      priceOre: '650000',
-      unit: 'month',
-      schedule: { kind: 'monthly' },
-      start: '2026-02-01',
-      end: '2026-04-30',
-      arrangedBy: 'provider',
-    },
-  ]
 
   it('1. Sara opens the case and drafts the placement; bad input is refused with the fields named', async () => {
     const bad = await api('sara', 'POST', '/api/cases', {
@@ -139,7 +112,11 @@ describe('agreements over HTTP: Preben’s placement', () => {
       monthlyValueOre: '7250000',
       start: '2026-02-01',
     })
-    expect(draft.body.lines.map((l: { name: string }) => l.name)).toEqual(['Ophold', 'Skoledel', 'Taxi'])
+    expect(draft.body.lines.map((l: { name: string }) => l.name)).toEqual([
+      'Ophold',
+      'Skoledel',
+      'Taxi til og fra skole',
+    ])
     expect(draft.body.lines[2].end).toBe('2026-04-30')
 
     // Nothing personal on chain: neither the CPR number nor the name is in any transaction or log.
@@ -159,16 +136,7 @@ describe('agreements over HTTP: Preben’s placement', () => {
       providerId: samvaerId,
       templateId: 'contact-supervision',
       mainAgreementId: placement,
-      lines: [
-        {
-          name: 'Overvåget samvær',
-          priceOre: '65000',
-          unit: 'hour',
-          schedule: { kind: 'sessions', hours: 4, everyWeeks: 2, weekday: 7, from: '2026-02-01' },
-          start: '2026-02-01',
-          arrangedBy: 'provider',
-        },
-      ],
+      lines: contactLines,
     })
     expect(r.status).toBe(201)
     contact = r.body.id
@@ -254,18 +222,7 @@ describe('agreements over HTTP: Preben’s placement', () => {
   it('6. amendment: school support 9,800 kr/mo with review 2026-05-15 becomes version 2; version 1 stays readable', async () => {
     await at('2026-03-01')
     const amended = await api('sara', 'POST', `/api/agreements/${placement}/amendments`, {
-      lines: [
-        {
-          name: 'Ekstra skolestøtte',
-          priceOre: '980000',
-          unit: 'month',
-          schedule: { kind: 'monthly' },
-          start: '2026-03-01',
-          end: '2026-05-31',
-          arrangedBy: 'provider',
-        },
-      ],
-      reviewDate: '2026-05-15',
+      lines: schoolSupportLines,
     })
     expect(amended.status).toBe(201)
     expect(amended.body).toMatchObject({ pendingVersion: 2, version: 2, state: 'Active' })
@@ -285,14 +242,14 @@ describe('agreements over HTTP: Preben’s placement', () => {
       [2, 'Effective', 4],
     ])
     expect(r.body.lines[3]).toMatchObject({
-      name: 'Ekstra skolestøtte',
+      name: 'Ekstra skolestøtte 6 t/uge',
       end: '2026-05-31',
       reviewDate: '2026-05-15',
     })
     expect(r.body.versions[0].lines.map((l: { name: string }) => l.name)).toEqual([
       'Ophold',
       'Skoledel',
-      'Taxi',
+      'Taxi til og fra skole',
     ])
   }, 60_000)
 
@@ -358,7 +315,65 @@ describe('agreements over HTTP: Preben’s placement', () => {
     expect(mine.status).toBe(200)
     expect(mine.body.map((a: { id: string }) => a.id)).toEqual([placement, contact])
     const detail = await api('mor', 'GET', `/api/agreements/${placement}`)
-    expect(detail.body.lines.map((l: { name: string }) => l.name)).toContain('Ekstra skolestøtte')
+    expect(detail.body.lines.map((l: { name: string }) => l.name)).toContain('Ekstra skolestøtte 6 t/uge')
+  }, 60_000)
+
+  it('8. on 2026-05-01 both status reports fall due: Sara and each provider see them, with the grace period', async () => {
+    await at('2026-05-01')
+    await tick(t.ctx)
+    const due = (who: string) =>
+      api(who, 'GET', '/api/tasks').then((r) =>
+        r.body
+          .filter((x: { kind: string }) => x.kind === 'report_due')
+          .map((x: { agreementId: string; due: string; graceUntil: string }) => [
+            x.agreementId,
+            x.due,
+            x.graceUntil,
+          ]),
+      )
+    expect(await due('sara')).toEqual([
+      [placement, '2026-05-01', '2026-05-15'],
+      [contact, '2026-05-01', '2026-05-15'],
+    ])
+    expect(await due('ole')).toEqual([[placement, '2026-05-01', '2026-05-15']])
+    expect(await due('sanne')).toEqual([[contact, '2026-05-01', '2026-05-15']])
+    // Nobody is told it is overdue yet, and those who do not deliver or follow up get no task.
+    expect(await due('finn')).toEqual([])
+    const overdue = (await api('sara', 'GET', '/api/tasks')).body.filter(
+      (x: { kind: string }) => x.kind === 'report_overdue',
+    )
+    expect(overdue).toEqual([])
+    expect((await api('ole', 'GET', `/api/agreements/${placement}`)).body.obligations[0]).toMatchObject({
+      kind: 'status_report',
+      nextDue: '2026-05-01',
+      graceDays: 14,
+      overdueSince: null,
+    })
+  }, 90_000)
+
+  it('payment runs name each agreement by its title and store id, not its on-chain hash', async () => {
+    const run = await api('finn', 'GET', '/api/payment-runs/2026-02')
+    expect(run.status).toBe(200)
+    const byId = new Map<string, { agreementTitle?: string }>(
+      run.body.items.map((i: { agreementId: string }) => [i.agreementId, i]),
+    )
+    expect(byId.get(placement)).toMatchObject({
+      agreementTitle: 'Anbringelse uden for hjemmet (botilbud)',
+      providerName: 'Østervold',
+      amountOre: '7250000',
+      chainId: expect.stringMatching(/^0x[0-9a-f]{64}$/),
+    })
+    expect(byId.get(contact)).toMatchObject({ providerName: 'Samværskonsulenterne ApS', amountOre: '520000' })
+    expect(byId.get(contact)?.agreementTitle).toBe('Overvåget samvær')
+    expect(run.body.deviations).toEqual([
+      expect.objectContaining({
+        agreementId: contact,
+        lineName: 'Støttet samvær',
+        quantity: 12,
+        expectedQuantity: 8,
+        amountOre: '780000',
+      }),
+    ])
   }, 60_000)
 
   it('9. the keeper finds the school-support review due on 2026-05-15: a task for Sara and a review.due event', async () => {
@@ -367,7 +382,13 @@ describe('agreements over HTTP: Preben’s placement', () => {
     const tasks = (await api('sara', 'GET', '/api/tasks')).body
     expect(tasks).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ kind: 'review', agreementId: placement, caseId, due: '2026-05-15' }),
+        expect.objectContaining({
+          kind: 'review',
+          agreementId: placement,
+          caseId,
+          due: '2026-05-15',
+          lineId: '3',
+        }),
       ]),
     )
     const due = await t.ctx.db
@@ -389,7 +410,7 @@ describe('agreements over HTTP: Preben’s placement', () => {
     expect(feb.lines.map((l: { name: string; amountOre: string }) => [l.name, l.amountOre])).toEqual([
       ['Ophold', '5200000'],
       ['Skoledel', '1400000'],
-      ['Taxi', '650000'],
+      ['Taxi til og fra skole', '650000'],
     ])
     const rm = await t.ctx.db
       .selectFrom('rm_payments')

@@ -21,13 +21,26 @@ export interface Me {
   csrfToken: string
 }
 
-export type TaskKind = 'sign' | 'approve' | 'review' | 'report_overdue' | 'invoice_deviation' | 'contribution'
+export type TaskKind =
+  | 'sign'
+  | 'approve'
+  | 'review'
+  | 'report_due'
+  | 'report_overdue'
+  | 'invoice_deviation'
+  | 'contribution'
 export interface Task {
   kind: TaskKind
   agreementId?: string
   caseId?: string
   title: string
   due?: string
+  /** report_due: last day of the grace period. */
+  graceUntil?: string
+  /** report_overdue: first day the report counted as overdue. */
+  overdueSince?: string
+  /** review: the line whose review is due. */
+  lineId?: string
 }
 
 export interface Organisation {
@@ -153,7 +166,8 @@ export interface Invoice {
 }
 
 export interface Obligation {
-  kind: string
+  kind: 'status_report' | 'review' | string
+  lineId?: string
   everyMonths?: number
   graceDays?: number
   nextDue?: string | null
@@ -223,6 +237,8 @@ export interface TerminationPreview {
 
 export interface PaymentRunItem {
   agreementId: string
+  /** The on-chain id, for those who check the ledger; people see the title. */
+  chainId?: string
   agreementTitle?: string
   providerName?: string
   amountOre: string
@@ -234,6 +250,7 @@ export interface PaymentRunItem {
 
 export interface Deviation {
   agreementId: string
+  agreementTitle?: string
   providerName?: string
   lineName?: string
   period?: string

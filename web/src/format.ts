@@ -120,6 +120,15 @@ export function formatDateTime(value: string | number | null | undefined): strin
   return dateTimeFormat.format(d)
 }
 
+/**
+ * A timeline's "when": a plain business date (`2026-02-01`) as a date, a moment with its time.
+ * A date alone must not be read as midnight UTC, which Danish time would show as 01.00.
+ */
+export function formatWhen(value: string | null | undefined): string {
+  if (!value) return ''
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? formatDate(value) : formatDateTime(value)
+}
+
 /** Adds whole days to an ISO date. */
 export function addDays(iso: string, days: number): string {
   const [y, m, d] = iso.split('-').map(Number) as [number, number, number]

@@ -29,8 +29,12 @@ function municipalityOf(request: FastifyRequest): number {
 /** JSON view of a run: amounts as øre strings, so no client ever sees a float. */
 export function runJson(view: PaymentRunView) {
   const line = <T extends { amountOre: bigint }>(l: T) => ({ ...l, amountOre: l.amountOre.toString() })
+  // People know an agreement by its title and provider; the link goes to the store's id. The
+  // on-chain id stays available as chainId for those who check the ledger.
   const items = [...view.payments, ...view.releasedEarlier].map((p) => ({
-    agreementId: p.agreementId,
+    agreementId: p.agreement?.id ?? p.agreementId,
+    chainId: p.agreementId,
+    agreementTitle: p.agreement?.title,
     providerName: p.payee.name,
     period: p.period,
     amountOre: p.amountOre.toString(),
@@ -42,10 +46,13 @@ export function runJson(view: PaymentRunView) {
   const deviations = view.invoices
     .filter((i) => i.status === 'deviation')
     .map((i) => ({
-      agreementId: i.agreementId,
+      agreementId: i.agreement?.id ?? i.agreementId,
+      chainId: i.agreementId,
+      agreementTitle: i.agreement?.title,
       providerName: i.payee.name,
       period: i.period,
       lineId: String(i.lineIndex),
+      lineName: i.lineName,
       quantity: i.quantity,
       expectedQuantity: i.expected,
       amountOre: i.amountOre.toString(),

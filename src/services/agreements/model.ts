@@ -12,6 +12,7 @@ import {
   type Weekday,
   weekday,
 } from '../../domain/calendar.ts'
+import { danishDate } from '../../domain/danishText.ts'
 import { type Action, authorise, type ResourceScope } from '../../identity/authorise.ts'
 import type { Principal } from '../../identity/principal.ts'
 import type { Db } from '../../store/database.ts'
@@ -130,24 +131,47 @@ export function validateLines(lines: ApiLineInput[], path: string, notBefore?: I
   const errors: { field: string; in: 'body'; message: string }[] = []
   lines.forEach((l, i) => {
     const at = (f: string) => `${path}.${i}.${f}`
+    // Whole sentences naming the line: the web app lists them in its error summary as they are.
+    const n = `Ydelse ${i + 1}`
     if (BigInt(l.priceOre) <= 0n)
-      errors.push({ field: at('priceOre'), in: 'body', message: 'skal være over 0' })
-    if (l.end && l.end < l.start) errors.push({ field: at('end'), in: 'body', message: 'slutter før start' })
+      errors.push({ field: at('priceOre'), in: 'body', message: `${n}: prisen skal være over 0 kr` })
+    if (l.end && l.end < l.start)
+      errors.push({ field: at('end'), in: 'body', message: `${n}: slutdatoen ligger før startdatoen` })
     if (l.reviewDate && l.reviewDate < l.start)
-      errors.push({ field: at('reviewDate'), in: 'body', message: 'opfølgning før start' })
+      errors.push({
+        field: at('reviewDate'),
+        in: 'body',
+        message: `${n}: revurderingsdatoen ligger før startdatoen`,
+      })
     if (notBefore && l.start < notBefore)
-      errors.push({ field: at('start'), in: 'body', message: `må ikke ligge før ${notBefore}` })
+      errors.push({
+        field: at('start'),
+        in: 'body',
+        message: `${n}: startdatoen må ikke ligge før ${danishDate(notBefore)}`,
+      })
     if (l.unit === 'month' && l.schedule.kind !== 'monthly')
-      errors.push({ field: at('schedule'), in: 'body', message: 'en månedsydelse har månedlig plan' })
+      errors.push({
+        field: at('schedule'),
+        in: 'body',
+        message: `${n}: en månedspris passer kun til en månedlig ydelse`,
+      })
     if (l.unit !== 'month') {
       const s = l.schedule
       if (s.kind !== 'sessions') {
-        errors.push({ field: at('schedule'), in: 'body', message: 'time- og sessionsydelser kræver en plan' })
+        errors.push({
+          field: at('schedule'),
+          in: 'body',
+          message: `${n}: en time- eller gangpris kræver en plan for hvornår`,
+        })
       } else {
         if (!isIsoDate(s.from) || weekday(s.from) !== (s.weekday as Weekday))
-          errors.push({ field: at('schedule.from'), in: 'body', message: 'datoen falder ikke på ugedagen' })
+          errors.push({
+            field: at('schedule.from'),
+            in: 'body',
+            message: `${n}: datoen for første gang falder ikke på den valgte ugedag`,
+          })
         if (l.unit === 'hour' && s.hours < 1)
-          errors.push({ field: at('schedule.hours'), in: 'body', message: 'mindst 1 time' })
+          errors.push({ field: at('schedule.hours'), in: 'body', message: `${n}: mindst 1 time pr. gang` })
       }
     }
   })

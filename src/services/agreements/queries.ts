@@ -6,6 +6,7 @@
  */
 import type { Hex } from 'viem'
 import { addDays, type IsoDate, periodFromChain, unixSecondsToDate } from '../../domain/calendar.ts'
+import { danishDate, danishKr, danishMonth } from '../../domain/danishText.ts'
 import { listFilter } from '../../identity/authorise.ts'
 import { kleCovers } from '../../identity/principal.ts'
 import type { Actor, ServiceContext } from '../context.ts'
@@ -245,10 +246,12 @@ const _CAUSE = ['mutual', 'municipality', 'provider', 'main_terminated'] as cons
 
 function describe(e: LedgerEventRow, names: (v: number) => string[]): string {
   const a = e.args
-  const kr = (ore: unknown) => `${(Number(String(ore)) / 100).toLocaleString('da-DK')} kr.`
+  const kr = (ore: unknown) => danishKr(String(ore))
+  const day = (seconds: unknown) => danishDate(dateOf(seconds))
+  const month = (chainPeriod: unknown) => danishMonth(periodFromChain(Number(chainPeriod)))
   switch (e.event) {
     case 'AgreementDrafted':
-      return `Aftaleudkast oprettet (start ${dateOf(a.start)})`
+      return `Aftaleudkast oprettet (start ${day(a.start)})`
     case 'VersionProposed':
       return `Version ${a.version} foreslået, månedlig værdi ${kr(a.monthlyValue)}`
     case 'VersionSigned':
@@ -262,37 +265,37 @@ function describe(e: LedgerEventRow, names: (v: number) => string[]): string {
     case 'VersionEffective':
       return `Version ${a.version} trådt i kraft`
     case 'AgreementActivated':
-      return `Aftalen er aktiv fra ${dateOf(a.start)}`
+      return `Aftalen er aktiv fra ${day(a.start)}`
     case 'TerminationProposed':
-      return `Ophør pr. ${dateOf(a.effectiveDate)} underskrevet af ${Number(a.party) === 0 ? 'kommunen' : 'leverandøren'}`
+      return `Ophør pr. ${day(a.effectiveDate)} underskrevet af ${Number(a.party) === 0 ? 'kommunen' : 'leverandøren'}`
     case 'AgreementTerminated':
       return Number(a.cause) === 3
-        ? `Aftalen ophører ${dateOf(a.effectiveDate)}, fordi hovedaftalen ophører`
-        : `Aftalen ophører ${dateOf(a.effectiveDate)}`
+        ? `Aftalen ophører ${day(a.effectiveDate)}, fordi hovedaftalen ophører`
+        : `Aftalen ophører ${day(a.effectiveDate)}`
     case 'AgreementExpired':
-      return `Aftalen udløb ${dateOf(a.lastDay)}`
+      return `Aftalen udløb ${day(a.lastDay)}`
     case 'LineEnded':
-      return `${nameOf(names(0), Number(a.lineIndex))} sluttede ${dateOf(a.end)}`
+      return `${nameOf(names(0), Number(a.lineIndex))} sluttede ${day(a.end)}`
     case 'StatusReportSubmitted':
-      return `Statusrapport ${a.reportNumber} modtaget (frist ${dateOf(a.dueDate)})`
+      return `Statusrapport ${a.reportNumber} modtaget (frist ${day(a.dueDate)})`
     case 'ReportOverdue':
-      return `Statusrapport ${a.reportNumber} (frist ${dateOf(a.dueDate)}) er overskredet siden ${dateOf(a.overdueSince)}`
+      return `Statusrapport ${a.reportNumber} (frist ${day(a.dueDate)}) er overskredet siden ${day(a.overdueSince)}`
     case 'ReviewDue':
-      return `Opfølgning på ${nameOf(names(0), Number(a.lineIndex))} (${dateOf(a.reviewDate)})`
+      return `Opfølgning på ${nameOf(names(0), Number(a.lineIndex))} (${day(a.reviewDate)})`
     case 'ReviewDecided':
-      return `Beslutning ved opfølgning på ydelse ${Number(a.lineIndex) + 1}`
+      return `Beslutning ved opfølgning på ${nameOf(names(0), Number(a.lineIndex))}`
     case 'MonthApproved':
-      return `Betaling for ${periodFromChain(Number(a.period))} godkendt: ${kr(a.amount)}`
+      return `Betaling for ${month(a.period)} godkendt: ${kr(a.amount)}`
     case 'MonthWithheld':
-      return `Betaling for ${periodFromChain(Number(a.period))} tilbageholdt: ${kr(a.amount)} (statusrapport mangler)`
+      return `Betaling for ${month(a.period)} tilbageholdt: ${kr(a.amount)} (statusrapport mangler)`
     case 'MonthReleased':
-      return `Tilbageholdt betaling for ${periodFromChain(Number(a.period))} frigivet: ${kr(a.amount)}`
+      return `Tilbageholdt betaling for ${month(a.period)} frigivet: ${kr(a.amount)}`
     case 'PaymentRecorded':
-      return `Betaling for ${periodFromChain(Number(a.period))} udbetalt: ${kr(a.amount)}`
+      return `Betaling for ${month(a.period)} udbetalt: ${kr(a.amount)}`
     case 'InvoiceAccepted':
-      return `Faktura for ${periodFromChain(Number(a.period))} godkendt: ${kr(a.amount)}`
+      return `Faktura for ${month(a.period)} godkendt: ${kr(a.amount)}`
     case 'InvoiceDeviation':
-      return `Faktura for ${periodFromChain(Number(a.period))} afviger: ${a.claimed} faktureret, ${a.expected} forventet`
+      return `Faktura for ${month(a.period)} afviger: ${a.claimed} faktureret, ${a.expected} forventet`
     default:
       return e.event
   }

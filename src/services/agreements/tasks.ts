@@ -1,23 +1,30 @@
 /**
  * The work waiting for a person: versions to sign (their party has not signed), versions to approve
  * (a centre chief or director who has not approved and did not propose or sign it), reviews that are
- * due without a decision, reports overdue and invoice deviations on the agreements they may see.
+ * due without a decision, status reports due (within their grace period) or overdue, and invoice
+ * deviations on the agreements they may see.
  */
 import type { Hex } from 'viem'
-import { type IsoDate, periodFromChain, unixSecondsToDate } from '../../domain/calendar.ts'
+import { addDays, type IsoDate, periodFromChain, unixSecondsToDate } from '../../domain/calendar.ts'
 import type { Actor, ServiceContext } from '../context.ts'
 import { readContract } from '../ledgerWrites.ts'
 import { templateById } from '../templates.ts'
-import { chainAgreement, chainVersion, lineNames, nameOf } from './model.ts'
+import { chainAgreement, chainVersion, ledgerToday, lineNames, nameOf } from './model.ts'
 import { visibleAgreements } from './queries.ts'
 
 export interface Task {
-  kind: 'sign' | 'approve' | 'review' | 'report_overdue' | 'invoice_deviation'
+  kind: 'sign' | 'approve' | 'review' | 'report_due' | 'report_overdue' | 'invoice_deviation'
   agreementId: string
   caseId?: string
   title: string
   version?: number
   due?: IsoDate
+  /** report_due: the last day of the grace period; the report is overdue the day after. */
+  graceUntil?: IsoDate
+  /** report_overdue: the first day the report counted as overdue. */
+  overdueSince?: IsoDate
+  /** review: the service line (index in the effective version) whose review is due. */
+  lineId?: string
 }
 
 export async function listTasks(ctx: ServiceContext, actor: Actor): Promise<Task[]> {
@@ -29,6 +36,7 @@ export async function listTasks(ctx: ServiceContext, actor: Actor): Promise<Task
   const rows = await visibleAgreements(ctx, actor)
   const tasks: Task[] = []
   const isProvider = p.organisation?.kind === 'provider'
+  const today = ledgerToday(ctx)
   for (const row of rows) {
     const a = await chainAgreement(ctx, row.chain_id)
     const title = templateById(row.template_id)?.name ?? row.template_id
@@ -107,6 +115,7 @@ export async function listTasks(ctx: ServiceContext, actor: Actor): Promise<Task
           ...caseId,
           title: `Opfølgning: ${nameOf(names, Number(e.args.lineIndex))} (${title})`,
           due: unixSecondsToDate(BigInt(e.args.reviewDate!)),
+          lineId: String(e.args.lineIndex),
         })
       }
     }
@@ -114,16 +123,42 @@ export async function listTasks(ctx: ServiceContext, actor: Actor): Promise<Task
       0,
       ...parsed.filter((e) => e.event === 'StatusReportSubmitted').map((e) => Number(e.args.reportNumber)),
     )
-    for (const e of parsed.filter(
+    const overdue = parsed.filter(
       (x) => x.event === 'ReportOverdue' && Number(x.args.reportNumber) > submitted,
-    )) {
+    )
+    for (const e of overdue) {
       tasks.push({
         kind: 'report_overdue',
         agreementId: row.id,
         ...caseId,
         title: `Statusrapport mangler: ${title}`,
         due: unixSecondsToDate(BigInt(e.args.dueDate!)),
+        overdueSince: unixSecondsToDate(BigInt(e.args.overdueSince!)),
       })
+    }
+    // A report that has fallen due but is still within its grace period: the caseworker follows up,
+    // the provider delivers. Once the ledger records it overdue, the task above takes over.
+    if (
+      a.status === 4 &&
+      a.terms.reportEveryMonths > 0 &&
+      overdue.length === 0 &&
+      (p.role === 'caseworker' || isProvider)
+    ) {
+      const dueAt = (await readContract(ctx, 'obligations', 'reportDueDate', [
+        row.chain_id as Hex,
+        submitted + 1,
+      ])) as bigint
+      const due = dueAt > 0n && (a.end === 0n || dueAt <= a.end) ? unixSecondsToDate(dueAt) : null
+      if (due && due <= today) {
+        tasks.push({
+          kind: 'report_due',
+          agreementId: row.id,
+          ...caseId,
+          title: isProvider ? `Aflever statusrapport: ${title}` : `Statusrapport forfalden: ${title}`,
+          due,
+          graceUntil: addDays(due, a.terms.reportGraceDays),
+        })
+      }
     }
     if (p.role === 'caseworker' || p.role === 'finance' || isProvider) {
       for (const e of parsed.filter((x) => x.event === 'InvoiceDeviation')) {

@@ -5,13 +5,24 @@
  */
 import type { Hex } from 'viem'
 import { type Period, periodFromChain, periodToChain, unixSecondsToDate } from '../../domain/calendar.ts'
+import { lineNames, nameOf } from '../agreements/model.ts'
 import type { ServiceContext } from '../context.ts'
 import { readContract } from '../ledgerWrites.ts'
+import { templateById } from '../templates.ts'
 
 export type PaymentStatus = 'approved' | 'withheld' | 'released' | 'paid'
 
+/** The agreement as people know it (the store's id and its title), not its on-chain hash. */
+export interface AgreementRef {
+  id: string
+  title: string
+  caseId: string
+}
+
 export interface PaymentLine {
   agreementId: Hex
+  /** Absent only for an agreement the store has no row for (drafted on chain by another system). */
+  agreement?: AgreementRef
   period: Period
   payee: { cvr: string; name: string }
   amountOre: bigint
@@ -30,9 +41,12 @@ export interface PaymentLine {
 
 export interface InvoiceLine {
   agreementId: Hex
+  agreement?: AgreementRef
   period: Period
   payee: { cvr: string; name: string }
   lineIndex: number
+  /** The service line's name as drafted (the chain knows only its index). */
+  lineName: string
   status: 'accepted' | 'deviation'
   quantity: number
   expected?: number
@@ -115,6 +129,13 @@ export function foldMonths(rows: Row[], payeeOf: (id: string) => { cvr: string; 
   return months
 }
 
+/** Line names of the newest version named: amendments only append lines, so indexes stay valid. */
+function latestLineNames(json: string | undefined): string[] {
+  if (!json) return []
+  const versions = Object.keys(JSON.parse(json) as Record<string, string[]>).map(Number)
+  return lineNames({ line_names: json }, Math.max(1, ...versions))
+}
+
 function day(seconds: string | undefined): string | undefined {
   return seconds === undefined ? undefined : unixSecondsToDate(BigInt(seconds))
 }
@@ -150,10 +171,26 @@ export async function paymentRunView(
         .orderBy('log_index')
         .execute()
     : []
+  const known = ids.length
+    ? await ctx.db
+        .selectFrom('agreements')
+        .select(['id', 'chain_id', 'template_id', 'case_id', 'line_names'])
+        .where('chain_id', 'in', ids)
+        .execute()
+    : []
+  const stored = new Map(known.map((r) => [r.chain_id, r]))
+  const refOf = (chainId: string): { agreement?: AgreementRef } => {
+    const r = stored.get(chainId)
+    if (!r) return {}
+    return {
+      agreement: { id: r.id, title: templateById(r.template_id)?.name ?? r.template_id, caseId: r.case_id },
+    }
+  }
   const months = foldMonths(
     rows.filter((r) => MONTH_EVENTS.includes(r.event)),
     payeeOf,
   )
+  for (const m of months.values()) Object.assign(m, refOf(m.agreementId))
   const chainPeriod = periodToChain(period)
   const payments = [...months.values()].filter((m) => m.period === period)
   const releasedEarlier = [...months.values()].filter((m) => m.period < period && m.status === 'released')
@@ -163,9 +200,11 @@ export async function paymentRunView(
     .filter(({ a }) => Number(a.period) === chainPeriod)
     .map(({ r, a }) => ({
       agreementId: r.agreement_id as Hex,
+      ...refOf(r.agreement_id!),
       period,
       payee: payeeOf(r.agreement_id!),
       lineIndex: Number(a.lineIndex),
+      lineName: nameOf(latestLineNames(stored.get(r.agreement_id!)?.line_names), Number(a.lineIndex)),
       status: r.event === 'InvoiceAccepted' ? 'accepted' : 'deviation',
       quantity: Number(r.event === 'InvoiceAccepted' ? a.quantity : a.claimed),
       ...(r.event === 'InvoiceDeviation' ? { expected: Number(a.expected) } : {}),

@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react'
+import { type FormEvent, useEffect, useRef, useState } from 'react'
 import {
   type AgreementDetail,
   type AgreementVersion,
@@ -8,6 +8,7 @@ import {
   type Proof,
   type Signature,
 } from '../api.ts'
+import { ObligationList } from '../components/Obligations.tsx'
 import {
   Alert,
   DefinitionList,
@@ -23,9 +24,18 @@ import {
   useAsync,
   useFormErrors,
 } from '../components/ui.tsx'
-import { formatDate, formatDateTime, formatKr, isIsoDate, unitLabel, weekdayLabel } from '../format.ts'
+import {
+  formatDate,
+  formatDateTime,
+  formatKr,
+  formatMonth,
+  formatWhen,
+  isIsoDate,
+  unitLabel,
+  weekdayLabel,
+} from '../format.ts'
 import { diffLines } from '../lines.ts'
-import { Link } from '../router.tsx'
+import { Link, useLocation } from '../router.tsx'
 import { roleText, useSession } from '../session.tsx'
 import { InvoiceForm, PaymentTable, ReportUploadForm } from './Provider.tsx'
 
@@ -157,11 +167,26 @@ export function ProofBlock({ proof }: { proof: Proof | null | undefined }) {
   )
 }
 
-function ReviewForm({ a, onDone }: { a: AgreementDetail; onDone: () => void }) {
+function ReviewForm({
+  a,
+  onDone,
+  chosenLine,
+}: {
+  a: AgreementDetail
+  onDone: () => void
+  /** The line a "review due" task pointed at (?revurdering=<lineId>); the form scrolls into view. */
+  chosenLine?: string | null
+}) {
   const reviewable = a.lines.filter((l) => l.reviewDate || a.reviewDate)
-  const [v, setV] = useState({ lineId: reviewable[0]?.id ?? '', decision: 'continue', until: '' })
+  const initial = reviewable.find((l) => l.id === chosenLine)?.id ?? reviewable[0]?.id ?? ''
+  const [v, setV] = useState({ lineId: initial, decision: 'continue', until: '' })
   const [ok, setOk] = useState<string | null>(null)
   const f = useFormErrors()
+  const formRef = useRef<HTMLFormElement>(null)
+  const wanted = chosenLine !== undefined && chosenLine !== null
+  useEffect(() => {
+    if (wanted) formRef.current?.scrollIntoView({ block: 'start' })
+  }, [wanted])
   if (reviewable.length === 0) return null
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault()
@@ -181,7 +206,7 @@ function ReviewForm({ a, onDone }: { a: AgreementDetail; onDone: () => void }) {
     })
   }
   return (
-    <form onSubmit={onSubmit} noValidate aria-labelledby="review-heading">
+    <form ref={formRef} id="revurdering" onSubmit={onSubmit} noValidate aria-labelledby="review-heading">
       <h3 id="review-heading">Revurdering</h3>
       <ErrorSummary errors={f.errors} summaryRef={f.summaryRef} />
       {f.failure && (
@@ -230,7 +255,8 @@ function ReviewForm({ a, onDone }: { a: AgreementDetail; onDone: () => void }) {
 }
 
 export function AgreementPage({ id }: { id: string }) {
-  const { me } = useSession()
+  const { me, ledger } = useSession()
+  const { query } = useLocation()
   const a = useAsync(() => api.agreement(id), [id])
   const [message, setMessage] = useState<{ kind: 'success' | 'error'; text: string } | null>(null)
   const [busy, setBusy] = useState(false)
@@ -408,26 +434,11 @@ export function AgreementPage({ id }: { id: string }) {
             <LinesTable lines={ag.lines} caption="Ydelser i den gældende version" />
 
             <h2>Forpligtelser</h2>
-            {(ag.obligations ?? []).length === 0 ? (
-              <p>
-                {ag.reportEveryMonths
-                  ? `Statusrapport hver ${ag.reportEveryMonths}. måned, ${ag.graceDays ?? 14} dages frist.`
-                  : 'Ingen.'}
-              </p>
-            ) : (
-              <ul>
-                {keyed(ag.obligations ?? []).map(([k, o]) => (
-                  <li key={k}>
-                    Statusrapport{o.everyMonths ? ` hver ${o.everyMonths}. måned` : ''}
-                    {o.graceDays !== undefined ? ` (${o.graceDays} dages frist)` : ''}
-                    {o.nextDue ? `. Næste: ${formatDate(o.nextDue)}` : ''}
-                    {o.overdueSince ? <strong>. Forsinket siden {formatDate(o.overdueSince)}</strong> : null}
-                  </li>
-                ))}
-              </ul>
-            )}
+            <ObligationList agreement={ag} today={ledger?.date} reviewLink={caseworker} />
 
-            {caseworker && ag.state === 'Active' && <ReviewForm a={ag} onDone={a.reload} />}
+            {caseworker && ag.state === 'Active' && (
+              <ReviewForm a={ag} onDone={a.reload} chosenLine={query.get('revurdering')} />
+            )}
 
             <h2>Underskrifter og godkendelser</h2>
             <h3>Underskrifter</h3>
@@ -494,7 +505,7 @@ export function AgreementPage({ id }: { id: string }) {
                       <tbody>
                         {(ag.invoices ?? []).map((inv) => (
                           <tr key={inv.id}>
-                            <td>{inv.period}</td>
+                            <td>{formatMonth(inv.period)}</td>
                             <td>{inv.lineName ?? ag.lines.find((l) => l.id === inv.lineId)?.name ?? ''}</td>
                             <td>
                               {inv.quantity}
@@ -530,7 +541,7 @@ export function AgreementPage({ id }: { id: string }) {
               <ol>
                 {keyed([...(ag.timeline ?? [])].sort((x, y) => (x.at < y.at ? -1 : 1))).map(([k, t]) => (
                   <li key={k}>
-                    <strong>{formatDateTime(t.at)}</strong>: {t.text}
+                    <strong>{formatWhen(t.at)}</strong>: {t.text}
                   </li>
                 ))}
               </ol>

@@ -30,9 +30,10 @@ interface Draft {
 
 /** Maps the API's field paths (`lines.1.priceOre`) onto the editor's input ids (`line-1-price`). */
 export function lineFieldId(apiField: string): string {
-  const m = /^lines\.(\d+)\.(\w+)/.exec(apiField)
+  const m = /^lines\.(\d+)\.(\w+)(?:\.(\w+))?/.exec(apiField)
   if (!m) return apiField
-  const field = m[2] === 'priceOre' ? 'price' : m[2] === 'schedule' ? 'hours' : (m[2] as string)
+  // `schedule.from` is the "first time" input; a schedule as a whole is pointed at by its hours.
+  const field = m[2] === 'priceOre' ? 'price' : m[2] === 'schedule' ? (m[3] ?? 'hours') : (m[2] as string)
   return `line-${m[1]}-${field}`
 }
 

@@ -14,7 +14,7 @@ import {
   useFormErrors,
   useSessionState,
 } from '../components/ui.tsx'
-import { formatDate, formatDateTime, formatKr, isCprShape } from '../format.ts'
+import { formatDate, formatDateTime, formatKr, formatWhen, isCprShape } from '../format.ts'
 import { Link, navigate } from '../router.tsx'
 import { roleText, useSession } from '../session.tsx'
 
@@ -277,7 +277,7 @@ export function CasePage({ id }: { id: string }) {
             <ol className="timeline">
               {keyed([...(sag.timeline ?? [])].sort((a, b) => (a.at < b.at ? -1 : 1))).map(([k, t]) => (
                 <li key={k}>
-                  <strong>{formatDateTime(t.at) || formatDate(t.at)}</strong>: {t.text}
+                  <strong>{formatWhen(t.at)}</strong>: {t.text}
                 </li>
               ))}
             </ol>

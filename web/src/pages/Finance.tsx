@@ -116,7 +116,7 @@ function ItemTable({
               <td>{i.providerName ?? ''}</td>
               <td>
                 <Link to={`/aftaler/${encodeURIComponent(i.agreementId)}`}>
-                  {i.agreementTitle ?? i.agreementId}
+                  {i.agreementTitle ?? 'Aftalen'}
                 </Link>
               </td>
               <td className="amount">{formatKr(i.amountOre)}</td>
@@ -172,6 +172,7 @@ export function PaymentRunView({ run }: { run: PaymentRun }) {
             <thead>
               <tr>
                 <th scope="col">Leverandør</th>
+                <th scope="col">Aftale</th>
                 <th scope="col">Ydelse</th>
                 <th scope="col">Faktureret</th>
                 <th scope="col">Aftalt</th>
@@ -185,8 +186,11 @@ export function PaymentRunView({ run }: { run: PaymentRun }) {
                 <tr key={k}>
                   <td>{d.providerName ?? ''}</td>
                   <td>
-                    <Link to={`/aftaler/${encodeURIComponent(d.agreementId)}`}>{d.lineName ?? 'Ydelse'}</Link>
+                    <Link to={`/aftaler/${encodeURIComponent(d.agreementId)}`}>
+                      {d.agreementTitle ?? 'Aftalen'}
+                    </Link>
                   </td>
+                  <td>{d.lineName ?? ''}</td>
                   <td>{d.quantity}</td>
                   <td>{d.expectedQuantity ?? ''}</td>
                   <td className="amount">{formatKr(d.amountOre)}</td>

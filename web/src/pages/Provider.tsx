@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react'
 import { type AgreementDetail, api, type Payment } from '../api.ts'
+import { ObligationList } from '../components/Obligations.tsx'
 import {
   Alert,
   ErrorSummary,
@@ -258,7 +259,7 @@ export function withheldReason(p: {
 }
 
 export function ProviderPage() {
-  const { me } = useSession()
+  const { me, ledger } = useSession()
   const list = useAsync(() => api.agreements(), [])
   const details = useAsync(
     () => (list.data ? Promise.all(list.data.map((a) => api.agreement(a.id))) : Promise.resolve(undefined)),
@@ -294,12 +295,8 @@ export function ProviderPage() {
               <p>
                 <Link to={`/aftaler/${encodeURIComponent(selected.id)}`}>Se hele aftalen</Link>
               </p>
-              {keyed(selected.obligations ?? []).map(([k, o]) => (
-                <p key={k}>
-                  {o.nextDue && <>Næste statusrapport: {formatDate(o.nextDue)}. </>}
-                  {o.overdueSince && <strong>Forsinket siden {formatDate(o.overdueSince)}.</strong>}
-                </p>
-              ))}
+              <h3>Forpligtelser</h3>
+              <ObligationList agreement={selected} today={ledger?.date} />
               <ReportUploadForm key={`r-${selected.id}`} agreementId={selected.id} onDone={details.reload} />
               <InvoiceForm key={`i-${selected.id}`} agreement={selected} onDone={details.reload} />
             </>

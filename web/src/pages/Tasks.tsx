@@ -7,6 +7,7 @@ const kindLabel: Record<TaskKind, string> = {
   sign: 'Underskriv',
   approve: 'Godkend',
   review: 'Revurdering',
+  report_due: 'Statusrapport forfalden',
   report_overdue: 'Statusrapport mangler',
   invoice_deviation: 'Afvigelse på faktura',
   contribution: 'Henvendelse fra borger',
@@ -14,9 +15,39 @@ const kindLabel: Record<TaskKind, string> = {
 
 export function taskHref(t: Task): string {
   if (t.kind === 'contribution' && t.caseId) return `/sager/${encodeURIComponent(t.caseId)}`
+  // A review is decided in the form on the agreement page, with its line chosen.
+  if (t.kind === 'review' && t.agreementId)
+    return `/aftaler/${encodeURIComponent(t.agreementId)}?revurdering=${encodeURIComponent(t.lineId ?? '')}#revurdering`
   if (t.agreementId) return `/aftaler/${encodeURIComponent(t.agreementId)}`
   if (t.caseId) return `/sager/${encodeURIComponent(t.caseId)}`
   return '/opgaver'
+}
+
+/** The dates that make a task urgent, in words: due, grace until, overdue since. */
+function TaskDue({ t }: { t: Task }) {
+  if (t.kind === 'report_due' && t.due)
+    return (
+      <p className="mb-0">
+        Forfaldt {formatDate(t.due)}
+        {t.graceUntil ? `; skal afleveres senest ${formatDate(t.graceUntil)}` : ''}.
+      </p>
+    )
+  if (t.kind === 'report_overdue' && t.due)
+    return (
+      <p className="mb-0">
+        Forfaldt {formatDate(t.due)}
+        {t.overdueSince ? `; overskredet siden ${formatDate(t.overdueSince)}` : ''}. Betalingen tilbageholdes,
+        til rapporten er modtaget.
+      </p>
+    )
+  if (t.kind === 'review' && t.due)
+    return (
+      <p className="mb-0">
+        Revurderingen forfaldt {formatDate(t.due)}. Beslut om ydelsen skal fortsætte, justeres eller
+        afsluttes.
+      </p>
+    )
+  return t.due ? <p className="mb-0">Frist: {formatDate(t.due)}</p> : null
 }
 
 export function TasksPage() {
@@ -41,7 +72,7 @@ export function TasksPage() {
                     <p className="mb-2">
                       <Link to={taskHref(t)}>{t.title}</Link>
                     </p>
-                    {t.due && <p className="mb-0">Frist: {formatDate(t.due)}</p>}
+                    <TaskDue t={t} />
                   </li>
                 ))}
               </ul>
