@@ -9,6 +9,7 @@ import fastifyStatic from '@fastify/static'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { Config } from '../config.ts'
+import type { Persona } from '../identity/personas.ts'
 import type { ServiceContext } from '../services/context.ts'
 import type { Store } from '../store/database.ts'
 import { problemFor, sendProblem, toProblem } from './errors.ts'
@@ -37,6 +38,8 @@ export interface AppDeps {
   kek?: Uint8Array
   /** The running instance's services; with them the resource routes (cases, agreements, …) exist. */
   services?: ServiceContext
+  /** The embedded development IdP's people (default: the scenario's); tests add people of their own. */
+  personas?: readonly Persona[]
 }
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -73,6 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       kek: deps.kek,
       // With TILLID_PORT=0 the port is known only after listen, so the URL is asked for when needed.
       publicUrl: () => config.publicUrl ?? listeningUrl(app, config.host),
+      ...(deps.personas ? { personas: deps.personas } : {}),
     })
   }
 

@@ -13,6 +13,7 @@ import type { AccessPurpose } from '../store/repositories/accessLog.ts'
 import { type CaseRecord, inTransaction } from '../store/repositories/index.ts'
 import { fieldError, ServiceError } from './agreements/model.ts'
 import { agreementDetail } from './agreements/queries.ts'
+import { citizenMaySee } from './citizen/visibility.ts'
 import type { Actor, ServiceContext } from './context.ts'
 
 export interface NewCaseInput {
@@ -223,7 +224,10 @@ export async function getCase(ctx: ServiceContext, actor: Actor, id: string): Pr
       object: 'case',
       purpose: purposeOf(p),
     })
-    const docs = await repos.documents.list(c.id)
+    // A citizen reading their own case through this endpoint never gets notes marked internal.
+    const docs = (await repos.documents.list(c.id)).filter(
+      (d) => p.kind !== 'citizen' || citizenMaySee(d.kind),
+    )
     const ref = await repos.anchors.get('case', c.id)
     return {
       ...summary(c, ref?.hash ?? null),
@@ -253,7 +257,9 @@ export interface DocumentDownload {
  */
 export async function readDocument(ctx: ServiceContext, actor: Actor, id: string): Promise<DocumentDownload> {
   const meta = /^[0-9a-f-]{36}$/i.test(id) ? await ctx.repos.documents.get(id) : null
-  if (!meta) throw new ServiceError('not_found', 'Dokumentet findes ikke')
+  // Notes marked internal do not exist for citizens, also on their own case.
+  if (!meta || (actor.principal.kind === 'citizen' && !citizenMaySee(meta.kind)))
+    throw new ServiceError('not_found', 'Dokumentet findes ikke')
   if (meta.erased) throw new ServiceError('gone', 'Dokumentet er slettet')
   const c = await loadCase(ctx, meta.caseId)
   const providers = await ctx.db

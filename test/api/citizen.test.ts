@@ -5,33 +5,34 @@
  * caseworker's task and is answered. She never sees another citizen's case, and another citizen never
  * sees Preben's.
  */
-import { execFileSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dateToUnixSeconds } from '../../src/domain/calendar.ts'
 import type { LoginResult } from '../../src/identity/loginAs.ts'
-import { PREBEN_CPR } from '../../src/identity/personas.ts'
+import { type Persona, PREBEN_CPR, personas } from '../../src/identity/personas.ts'
 import { citizenAccessLog } from '../../src/services/citizen/accessLog.ts'
 import { addContribution, contributionTasks } from '../../src/services/citizen/contributions.ts'
 import { citizenExport } from '../../src/services/citizen/export.ts'
 import { citizenOverview, PROOF_SENTENCE } from '../../src/services/citizen/overview.ts'
 import { openTestApp, type TestApp } from '../support/app.ts'
 import { testActor } from '../support/instance.ts'
+import { pdfText } from '../support/pdfText.ts'
 
 const PREBEN = 'Preben Testesen'
 /** Another child, not in the mother's custody (fictitious CPR, valid date). */
 const OTHER_CPR = '0101201234'
-
-function pdfText(pdf: Buffer): string {
-  const file = path.join(process.cwd(), '.test-tmp', `citizen-export-${process.pid}.pdf`)
-  writeFileSync(file, pdf)
-  try {
-    return execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' })
-  } catch {
-    // Without poppler: the uncompressed text operators of pdfkit's standard fonts still hold the words.
-    return pdf.toString('latin1')
-  }
+/** The other child's father: a second citizen who logs in through the development IdP like the mother. */
+const FAR: Persona = {
+  login: 'far',
+  name: 'Andens far',
+  role: 'citizen',
+  description: 'Borger · far til Anden (forældremyndighed)',
+  claims: {
+    sub: 'far',
+    name: 'Andens far',
+    tillid_role: 'citizen',
+    tillid_cpr: '1505801235',
+    tillid_custody: [OTHER_CPR],
+  },
 }
 
 describe('citizen: Preben’s mother sees, exports and contributes', () => {
@@ -40,12 +41,15 @@ describe('citizen: Preben’s mother sees, exports and contributes', () => {
   let caseId = ''
   let otherCaseId = ''
   let agreementId = ''
+  /** Ids a stranger must never reach through any endpoint; filled in beforeAll. */
+  const prebens = { reportId: '', internalNoteId: '' }
+  const others = { agreementId: '', noteId: '', contributionId: '' }
   const at = (date: string) => t.ctx.ledger.advanceTo(Number(dateToUnixSeconds(date)) + 8 * 3600)
   const api = (who: string, method: string, p: string, body?: unknown) => t.api(as[who]!, method, p, body)
 
   beforeAll(async () => {
-    t = await openTestApp()
-    for (const p of ['sara', 'ole', 'dorte', 'mor']) as[p] = await t.login(p)
+    t = await openTestApp({}, { personas: [...personas, FAR] })
+    for (const p of ['sara', 'ole', 'dorte', 'bo', 'mor', 'far']) as[p] = await t.login(p)
     await at('2026-01-12')
     const created = await api('sara', 'POST', '/api/cases', {
       cpr: PREBEN_CPR,
@@ -99,13 +103,61 @@ describe('citizen: Preben’s mother sees, exports and contributes', () => {
     // Sara reads the case: this is the access her mother must be able to see.
     expect((await api('sara', 'GET', `/api/cases/${caseId}`)).status).toBe(200)
     // An internal note on the case, never to be shown to the citizen.
-    await t.ctx.repos.documents.add({
+    const note = await t.ctx.repos.documents.add({
       caseId,
       kind: 'internal_note',
       mediaType: 'text/plain',
       title: 'Intern notat',
       bytes: new TextEncoder().encode('intern vurdering'),
     })
+    prebens.internalNoteId = note.id
+    // A document the mother may see (reports can only be uploaded once the agreement has started).
+    const report = await t.ctx.repos.documents.add({
+      caseId,
+      kind: 'status_report',
+      mediaType: 'application/pdf',
+      title: 'statusrapport-2026-01.pdf',
+      bytes: new TextEncoder().encode('%PDF-1.4\nPreben trives.\n%%EOF\n'),
+    })
+    prebens.reportId = report.id
+
+    // The other child's case: a draft agreement, an internal note, a comment from the father, and a read
+    // by Bo, who has nothing to do with Preben's case.
+    const otherDraft = await api('sara', 'POST', '/api/agreements', {
+      caseId: otherCaseId,
+      providerId: as.ole!.me.organisation!.id,
+      templateId: 'placement',
+      lines: [
+        {
+          name: 'Aflastning',
+          priceOre: '1000000',
+          unit: 'month',
+          schedule: { kind: 'monthly' },
+          start: '2026-02-01',
+          arrangedBy: 'provider',
+        },
+      ],
+      reportEveryMonths: 3,
+      graceDays: 14,
+    })
+    expect(otherDraft.status).toBe(201)
+    others.agreementId = otherDraft.body.id
+    const otherNote = await t.ctx.repos.documents.add({
+      caseId: otherCaseId,
+      kind: 'internal_note',
+      mediaType: 'text/plain',
+      title: 'Andet notat',
+      bytes: new TextEncoder().encode('andet'),
+    })
+    others.noteId = otherNote.id
+    const fathers = await api('far', 'POST', '/api/citizen/contributions', {
+      caseId: otherCaseId,
+      kind: 'comment',
+      text: 'Anden har fået ny skole.',
+    })
+    expect(fathers.status).toBe(201)
+    others.contributionId = fathers.body.id
+    expect((await api('bo', 'GET', `/api/cases/${otherCaseId}`)).status).toBe(200)
   }, 180_000)
 
   afterAll(async () => {
@@ -219,7 +271,7 @@ describe('citizen: Preben’s mother sees, exports and contributes', () => {
     expect(res.headers.get('content-type')).toBe('application/pdf')
     const pdf = Buffer.from(await res.arrayBuffer())
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-')
-    const text = pdfText(pdf).replace(/\s+/g, ' ')
+    const { text } = await pdfText(new Uint8Array(pdf))
     for (const words of [
       'Dine oplysninger i Tillid',
       'Anbringelse uden for hjemmet',
@@ -255,7 +307,10 @@ describe('citizen: Preben’s mother sees, exports and contributes', () => {
       organisation: { ...as.sara!.me.organisation!, kind: 'municipality' } as never,
       kle: ['27'],
     })
-    expect(await contributionTasks(t.ctx, saraActor)).toEqual([
+    // Only this case's tasks: the other child's father has written too.
+    const tasksOfCase = async () =>
+      (await contributionTasks(t.ctx, saraActor)).filter((x) => x.caseId === caseId)
+    expect(await tasksOfCase()).toEqual([
       expect.objectContaining({ kind: 'contribution', caseId, contributionId: id }),
     ])
 
@@ -270,7 +325,7 @@ describe('citizen: Preben’s mother sees, exports and contributes', () => {
     expect(o.body.cases[0].contributions).toEqual([
       expect.objectContaining({ id, text: 'Preben går i 4. klasse, ikke 3.', answer: 'Tak, det er rettet.' }),
     ])
-    expect(await contributionTasks(t.ctx, saraActor)).toEqual([])
+    expect(await tasksOfCase()).toEqual([])
   }, 60_000)
 
   it('never another citizen’s data: ids of a case not hers answer 404, other citizens see nothing of Preben', async () => {
@@ -315,4 +370,120 @@ describe('citizen: Preben’s mother sees, exports and contributes', () => {
     })
     expect((await citizenAccessLog(t.ctx, stranger)).every((e) => e.caseId === otherCaseId)).toBe(true)
   }, 60_000)
+  /**
+   * Every operation in the OpenAPI document that takes an id (path, `caseId` query or body) is called
+   * by a citizen with the ids of a case that is not theirs. None may succeed with, or echo, that case's data.
+   */
+  async function sweep(
+    who: string,
+    theirs: { caseId: string; agreementId: string; documentIds: string[]; contributionId: string },
+    secrets: string[],
+  ): Promise<string[]> {
+    const spec = (await t.api(null, 'GET', '/openapi.json')).body as {
+      paths: Record<
+        string,
+        Record<string, { parameters?: { name: string; in: string }[]; requestBody?: any }>
+      >
+    }
+    const tried: string[] = []
+    const leaks: string[] = []
+    for (const [route, ops] of Object.entries(spec.paths)) {
+      if (!route.startsWith('/api/')) continue
+      for (const [method, op] of Object.entries(ops)) {
+        const params = [...route.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!)
+        const caseQuery = (op.parameters ?? []).some((p) => p.in === 'query' && p.name === 'caseId')
+        const bodySchema = op.requestBody?.content?.['application/json']?.schema
+        const caseBody = Boolean(bodySchema?.properties?.caseId)
+        if (params.length === 0 && !caseQuery && !caseBody) continue
+        const idFor = (name: string, doc: string) =>
+          name === 'contributionId'
+            ? theirs.contributionId
+            : route.startsWith('/api/agreements/')
+              ? theirs.agreementId
+              : route.startsWith('/api/documents/')
+                ? doc
+                : theirs.caseId
+        for (const doc of route.startsWith('/api/documents/') ? theirs.documentIds : ['']) {
+          let url = route.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(idFor(name, doc)))
+          if (caseQuery) url += `?caseId=${theirs.caseId}`
+          const body =
+            method === 'get' || method === 'head'
+              ? undefined
+              : { caseId: theirs.caseId, kind: 'comment', text: 'x', version: 1 }
+          const r = await api(who, method.toUpperCase(), url, body)
+          tried.push(`${method.toUpperCase()} ${url}`)
+          const text = typeof r.body === 'string' ? r.body : JSON.stringify(r.body)
+          if (r.status < 400 && secrets.some((x) => text.includes(x)))
+            leaks.push(`${method.toUpperCase()} ${url} → ${r.status} ${text.slice(0, 200)}`)
+          if (r.status >= 200 && r.status < 300 && method !== 'get')
+            leaks.push(`${method.toUpperCase()} ${url} → ${r.status} (a write succeeded)`)
+        }
+      }
+    }
+    expect(leaks).toEqual([])
+    return tried
+  }
+
+  it('security: every endpoint with ids, tried by another citizen with Preben’s ids, denies or shows nothing', async () => {
+    // The father reaches his own child's case (the sweep below is not denying everyone).
+    const own = await api('far', 'GET', '/api/citizen/overview')
+    expect(own.body.cases.map((c: { id: string }) => c.id)).toEqual([otherCaseId])
+    expect((await api('far', 'GET', `/api/cases/${otherCaseId}`)).status).toBe(200)
+
+    const tried = await sweep(
+      'far',
+      {
+        caseId,
+        agreementId,
+        documentIds: [prebens.reportId, prebens.internalNoteId],
+        contributionId:
+          (await api('mor', 'GET', '/api/citizen/overview')).body.cases[0].contributions[0]?.id ?? '',
+      },
+      [PREBEN, PREBEN_CPR, caseId, agreementId, 'Intern notat'],
+    )
+    for (const op of [
+      `GET /api/cases/${caseId}`,
+      `GET /api/agreements/${agreementId}`,
+      `GET /api/documents/${prebens.reportId}`,
+      `GET /api/documents/${prebens.internalNoteId}`,
+      `GET /api/citizen/access-log?caseId=${caseId}`,
+      'POST /api/citizen/contributions',
+      `GET /api/cases/${caseId}/contributions`,
+      `GET /api/access-log?caseId=${caseId}`,
+    ])
+      expect(tried).toContain(op)
+    expect(tried.length).toBeGreaterThan(15)
+  }, 120_000)
+
+  it('security: the mother with the other child’s ids is denied everywhere, and sees no other staff or internal notes', async () => {
+    await sweep(
+      'mor',
+      {
+        caseId: otherCaseId,
+        agreementId: others.agreementId,
+        documentIds: [others.noteId],
+        contributionId: others.contributionId,
+      },
+      ['Anden Borgersen', OTHER_CPR, otherCaseId, others.agreementId, 'Anden har fået ny skole'],
+    )
+    // Her own case through the staff-shaped endpoints a citizen may call: no internal note anywhere.
+    const kase = await api('mor', 'GET', `/api/cases/${caseId}`)
+    expect(kase.status).toBe(200)
+    expect(JSON.stringify(kase.body)).not.toContain('Intern notat')
+    expect(JSON.stringify(kase.body)).not.toContain(prebens.internalNoteId)
+    expect((await api('mor', 'GET', `/api/documents/${prebens.reportId}`)).status).toBe(200)
+    expect([403, 404]).toContain((await api('mor', 'GET', `/api/documents/${prebens.internalNoteId}`)).status)
+    // Staff names only from her own case's log: Bo read only the other case.
+    const log = await api('mor', 'GET', '/api/citizen/access-log')
+    expect(log.body.length).toBeGreaterThan(0)
+    expect(log.body.every((e: { caseId: string }) => e.caseId === caseId)).toBe(true)
+    expect(log.body.map((e: { personName: string }) => e.personName)).not.toContain('Bo')
+    const exported = await api('mor', 'GET', '/api/citizen/export.json')
+    const names = exported.body.sager.flatMap((s: { adgangslog: { hvem: string }[] }) =>
+      s.adgangslog.map((e) => e.hvem),
+    )
+    expect(names).toContain('Sara')
+    expect(names).not.toContain('Bo')
+    expect(JSON.stringify(exported.body)).not.toContain('Intern notat')
+  }, 120_000)
 })

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/api/app.ts'
 import { type LoginResult, loginAs } from '../../src/identity/loginAs.ts'
+import type { Persona } from '../../src/identity/personas.ts'
 import { openTestInstance } from './instance.ts'
 
 export interface TestApp {
@@ -23,7 +24,14 @@ export interface TestApp {
   close(): Promise<void>
 }
 
-export async function openTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * `webDist`: a built web app (test/e2e/build-web.ts) to serve too, for browser tests against the real
+ * API. `personas`: the development IdP's people, when a test needs someone the scenario lacks.
+ */
+export async function openTestApp(
+  env: Record<string, string> = {},
+  options: { webDist?: string; personas?: readonly Persona[] } = {},
+): Promise<TestApp> {
   const ctx = await openTestInstance({ TILLID_PORT: '0', TILLID_RATE_LIMIT: '0', ...env })
   const app = await buildApp({
     logger: false,
@@ -32,6 +40,8 @@ export async function openTestApp(env: Record<string, string> = {}): Promise<Tes
     config: ctx.config,
     kek: ctx.kek,
     services: ctx,
+    ...(options.webDist ? { webDist: options.webDist } : {}),
+    ...(options.personas ? { personas: options.personas } : {}),
   })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()

@@ -11,13 +11,9 @@ import { agreementDetail } from '../agreements/queries.ts'
 import type { Actor, ServiceContext } from '../context.ts'
 import { type CitizenCaseRef, citizenCases } from './cases.ts'
 import { type Contribution, contributionsOf } from './contributions.ts'
+import { citizenMaySee } from './visibility.ts'
 
 export const PROOF_SENTENCE = 'Denne aftale er registreret og kan ikke ændres i det skjulte'
-
-/** Document kinds never shown to citizens (notes marked internal). */
-export function citizenMaySee(kind: string): boolean {
-  return !kind.startsWith('internal')
-}
 
 const stateText: Record<string, string> = {
   Draft: 'Under udarbejdelse – aftalen er ikke underskrevet endnu',
