@@ -115,6 +115,8 @@ export async function startFakeServer(distDir: string): Promise<FakeServer> {
         ])
       return json(res, 201, { id: 'case-new', title: b.title, status: 'Opstaaet', kle: b.kle })
     }
+    m = re(/^\/api\/cases\/([^/]+)\/contributions$/)
+    if (get && m) return json(res, 200, m[1] === 'case-1' ? (fx.caseDetail.contributions ?? []) : [])
     m = re(/^\/api\/cases\/([^/]+)$/)
     if (get && m) {
       return m[1] === 'case-1' ? json(res, 200, fx.caseDetail) : problem(res, 404, 'Ikke fundet', 'not_found')

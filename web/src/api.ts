@@ -299,8 +299,12 @@ export interface Contribution {
 
 export interface CitizenAgreement extends AgreementSummary {
   lines: Line[]
+  /** What this kind of agreement means, in plain words. */
+  explanation?: string | null
   nextReportDue?: string | null
   reviewDate?: string | null
+  /** Report due, reviews and end, soonest first, each with its sentence. */
+  nextDates?: { kind: 'report' | 'review' | 'end'; date: string; text: string }[]
   proof?: Proof | null
 }
 
@@ -309,6 +313,7 @@ export interface CitizenCase {
   title: string
   childName?: string
   status?: string
+  statusText?: string
   agreements: CitizenAgreement[]
   documents?: DocumentRef[]
   contributions?: Contribution[]
@@ -446,6 +451,12 @@ export const api = {
   citizenAccessLog: () => request<AccessLogEntry[]>('GET', '/api/citizen/access-log'),
   contribute: (b: { caseId: string; kind: 'comment' | 'correction'; text: string }) =>
     request<Contribution>('POST', '/api/citizen/contributions', b),
+  caseContributions: (caseId: string) =>
+    request<Contribution[]>('GET', `/api/cases/${q(caseId)}/contributions`),
+  answerContribution: (caseId: string, contributionId: string, text: string) =>
+    request<Contribution>('POST', `/api/cases/${q(caseId)}/contributions/${q(contributionId)}/answer`, {
+      text,
+    }),
 }
 
 /** Plain links (downloads, navigations) rather than fetches. */

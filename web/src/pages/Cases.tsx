@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react'
 import { type AgreementSummary, api, links } from '../api.ts'
+import { CaseContributions } from '../components/CaseContributions.tsx'
 import {
   clearSessionState,
   DefinitionList,
@@ -252,22 +253,8 @@ export function CasePage({ id }: { id: string }) {
             </ul>
           )}
 
-          {(sag.contributions ?? []).length > 0 && (
-            <>
-              <h2>Henvendelser fra borgeren</h2>
-              <ul className="card-list">
-                {(sag.contributions ?? []).map((k) => (
-                  <li key={k.id}>
-                    <p className="mb-2">
-                      <strong>{k.kind === 'correction' ? 'Anmodning om rettelse' : 'Kommentar'}</strong>
-                      {k.createdAt ? `, ${formatDateTime(k.createdAt)}` : ''}
-                    </p>
-                    <p>{k.text}</p>
-                    {k.answer && <p className="mb-0">Svar: {k.answer}</p>}
-                  </li>
-                ))}
-              </ul>
-            </>
+          {['caseworker', 'centre_chief', 'director'].includes(me.person.role) && (
+            <CaseContributions caseId={id} canAnswer={me.person.role === 'caseworker'} />
           )}
 
           <h2>Tidslinje</h2>

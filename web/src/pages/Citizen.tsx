@@ -1,5 +1,12 @@
 import { type FormEvent, useMemo, useState } from 'react'
-import { type AgreementState, api, type CitizenAgreement, type CitizenOverview, links } from '../api.ts'
+import {
+  type AgreementState,
+  api,
+  type CitizenAgreement,
+  type CitizenOverview,
+  type Line,
+  links,
+} from '../api.ts'
 import {
   Alert,
   clearSessionState,
@@ -16,7 +23,7 @@ import {
   useFormErrors,
   useSessionState,
 } from '../components/ui.tsx'
-import { formatDate, formatDateTime, formatKr } from '../format.ts'
+import { formatDate, formatDateTime, formatKr, weekdayLabel } from '../format.ts'
 import { roleText } from '../session.tsx'
 
 const plainState: Record<AgreementState, string> = {
@@ -66,7 +73,32 @@ function Glossary() {
   )
 }
 
+/** How often a session-priced service happens, e.g. ", 4 timer hver 2. søndag". */
+function howOften(l: Line): string {
+  const s = l.schedule
+  if (!s || s.kind !== 'sessions') return ''
+  const every = s.everyWeeks === 1 ? '' : `${s.everyWeeks}. `
+  return `, ${s.hours} timer hver ${every}${weekdayLabel[s.weekday - 1] ?? ''}`
+}
+
+/** The agreement's coming dates as sentences, soonest first (the API's list, or derived from its fields). */
+function nextDates(a: CitizenAgreement): { key: string; text: string }[] {
+  if (a.nextDates)
+    return a.nextDates.map((d) => ({
+      key: `${d.kind}-${d.date}-${d.text}`,
+      text: `${d.text} ${formatDate(d.date)}`,
+    }))
+  const out: { key: string; text: string }[] = []
+  if (a.nextReportDue)
+    out.push({ key: 'report', text: `Næste statusrapport skal komme senest ${formatDate(a.nextReportDue)}` })
+  if (a.reviewDate)
+    out.push({ key: 'review', text: `Kommunen ser på hjælpen igen ${formatDate(a.reviewDate)}` })
+  if (a.end) out.push({ key: 'end', text: `Aftalen slutter ${formatDate(a.end)}` })
+  return out
+}
+
 function AgreementCard({ a }: { a: CitizenAgreement }) {
+  const dates = nextDates(a)
   return (
     <li>
       <h3>
@@ -78,22 +110,24 @@ function AgreementCard({ a }: { a: CitizenAgreement }) {
         {a.start ? `, fra ${formatDate(a.start)}` : ''}
         {a.end ? ` til ${formatDate(a.end)}` : ''}.
       </p>
+      {a.explanation && <p>{a.explanation}</p>}
       <h4>Det betaler kommunen for</h4>
       <ul>
         {a.lines.map((l) => (
           <li key={l.id}>
-            {l.name}: {formatKr(l.priceOre)} {perUnit[l.unit] ?? ''},{' '}
+            {l.name}: {formatKr(l.priceOre)} {perUnit[l.unit] ?? ''}
+            {howOften(l)},{' '}
             {l.end ? `fra ${formatDate(l.start)} til ${formatDate(l.end)}` : `fra ${formatDate(l.start)}`}
           </li>
         ))}
       </ul>
-      {(a.nextReportDue || a.reviewDate || a.end) && (
+      {dates.length > 0 && (
         <>
           <h4>Næste datoer</h4>
           <ul>
-            {a.nextReportDue && <li>Næste statusrapport skal komme senest {formatDate(a.nextReportDue)}</li>}
-            {a.reviewDate && <li>Kommunen ser på hjælpen igen {formatDate(a.reviewDate)}</li>}
-            {a.end && <li>Aftalen slutter {formatDate(a.end)}</li>}
+            {dates.map((d) => (
+              <li key={d.key}>{d.text}</li>
+            ))}
           </ul>
         </>
       )}
@@ -120,6 +154,7 @@ export function CitizenOverviewPage() {
               {ov.cases.map((c) => (
                 <section key={c.id} aria-labelledby={`case-${c.id}`}>
                   <h2 id={`case-${c.id}`}>{c.childName ? `${c.title} – ${c.childName}` : c.title}</h2>
+                  {c.statusText && <p>Status for sagen: {c.statusText}.</p>}
                   <p>
                     Her kan du se de aftaler, kommunen har lavet. En aftale fortæller, hvad kommunen betaler
                     for, hvem der giver hjælpen, og hvor længe.
@@ -214,14 +249,16 @@ export function CitizenAccessLogPage() {
                 {keyed(shown).map(([k, e]) => (
                   <li key={k}>
                     <p className="mb-2">
-                      <strong>{formatDateTime(e.at)}</strong>
+                      <strong>
+                        <time dateTime={e.at}>{formatDateTime(e.at)}</time>
+                      </strong>
                     </p>
                     <p className="mb-2">
                       {e.personName}
                       {e.role ? `, ${roleText(e.role).toLowerCase()}` : ''}
                       {e.organisation ? `, ${e.organisation}` : ''}
                     </p>
-                    <p className="mb-2">Så: {e.what}</p>
+                    <p className="mb-2">Hvad: {e.what}</p>
                     {e.why && <p className="mb-0">Hvorfor: {e.why}</p>}
                   </li>
                 ))}
