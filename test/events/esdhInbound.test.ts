@@ -6,15 +6,76 @@
  * (step 12 through the integration): anchored, obligation fulfilled, May released. Malformed,
  * invalid, unmatched and refused messages are dead-lettered with their reason; a redelivery has one
  * effect; a refused message replayed once the agreement takes reports becomes a report.
+ * Then the same with RabbitMQ (skipped with a printed line when none answers; CI requires one): the
+ * instance started with TILLID_AMQP_URL consumes its ESDH queue, dead-letters a poison message and
+ * goes on to the report.
  */
+import { randomUUID } from 'node:crypto'
+import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dateToUnixSeconds } from '../../src/domain/calendar.ts'
+import { eventMetrics } from '../../src/events/metrics.ts'
 import type { LoginResult } from '../../src/identity/loginAs.ts'
 import { PREBEN_CPR } from '../../src/identity/personas.ts'
 import { placementLines } from '../../src/services/demo/scenarioRequests.ts'
 import { tick } from '../../src/services/keeper.ts'
 import { openTestApp, type TestApp } from '../support/app.ts'
-import { esdhDocument } from './helpers.ts'
+import { AMQP_URL, brokerAvailable, esdhDocument, runId, waitFor } from './helpers.ts'
+
+const brokerUp = await brokerAvailable('ESDH inbound over AMQP')
+
+const moveTo = (t: TestApp, date: string) =>
+  t.ctx.ledger.advanceTo(Number(dateToUnixSeconds(date)) + 8 * 3600)
+
+/**
+ * Steps 1–5 for the placement alone: Sara's case and Østervold's placement (report every 3 months,
+ * 14 days' grace), signed by Sara and Ole, approved by Bo and Lis: active from 2026-02-01.
+ */
+async function activePlacement(t: TestApp, as: Record<string, LoginResult>) {
+  for (const p of ['sara', 'bo', 'lis', 'ole', 'admin']) as[p] = await t.login(p)
+  const api = (who: string, method: string, path: string, body?: unknown) =>
+    t.api(as[who]!, method, path, body)
+  await moveTo(t, '2026-01-12')
+  const created = await api('sara', 'POST', '/api/cases', {
+    cpr: PREBEN_CPR,
+    name: 'Preben Testesen',
+    kle: '27.24.00',
+    title: 'Anbringelse uden for hjemmet',
+  })
+  expect(created.status).toBe(201)
+  const draft = await api('sara', 'POST', '/api/agreements', {
+    caseId: created.body.id,
+    providerId: as.ole!.me.organisation!.id,
+    templateId: 'placement',
+    lines: placementLines,
+    reportEveryMonths: 3,
+    graceDays: 14,
+  })
+  expect(draft.status).toBe(201)
+  const placement: string = draft.body.id
+  await moveTo(t, '2026-01-14')
+  for (const who of ['sara', 'ole'])
+    expect((await api(who, 'POST', `/api/agreements/${placement}/sign`, { version: 1 })).status).toBe(200)
+  await moveTo(t, '2026-01-15')
+  expect((await api('bo', 'POST', `/api/agreements/${placement}/approve`, { version: 1 })).status).toBe(200)
+  await moveTo(t, '2026-01-16')
+  const approved = await api('lis', 'POST', `/api/agreements/${placement}/approve`, { version: 1 })
+  expect(approved.body.state).toBe('Active')
+  return {
+    caseId: created.body.id as string,
+    sagsnummer: created.body.sagsnummer as string,
+    placement,
+    oestervoldCvr: as.ole!.me.organisation!.code,
+  }
+}
+
+/** Months are paid one at a time, as the keeper does on the 1st: February to April go out, May is withheld. */
+async function runMonthsToJune(t: TestApp) {
+  for (const first of ['2026-03-01', '2026-04-01', '2026-05-01', '2026-06-01']) {
+    await moveTo(t, first)
+    await tick(t.ctx)
+  }
+}
 
 describe('ESDH inbound on a whole Tillid (embedded, posted through the API)', () => {
   let t: TestApp
@@ -26,7 +87,7 @@ describe('ESDH inbound on a whole Tillid (embedded, posted through the API)', ()
   const refusedId = 'esdh-msg-early'
   const reportId = 'esdh-msg-report'
 
-  const at = (date: string) => t.ctx.ledger.advanceTo(Number(dateToUnixSeconds(date)) + 8 * 3600)
+  const at = (date: string) => moveTo(t, date)
   const api = (who: string, method: string, path: string, body?: unknown) =>
     t.api(as[who]!, method, path, body)
   const post = (messageId: string, message: unknown, extra: Record<string, unknown> = {}) =>
@@ -41,36 +102,7 @@ describe('ESDH inbound on a whole Tillid (embedded, posted through the API)', ()
 
   beforeAll(async () => {
     t = await openTestApp()
-    for (const p of ['sara', 'bo', 'lis', 'ole', 'admin']) as[p] = await t.login(p)
-    oestervoldCvr = as.ole!.me.organisation!.code
-    await at('2026-01-12')
-    const created = await api('sara', 'POST', '/api/cases', {
-      cpr: PREBEN_CPR,
-      name: 'Preben Testesen',
-      kle: '27.24.00',
-      title: 'Anbringelse uden for hjemmet',
-    })
-    expect(created.status).toBe(201)
-    caseId = created.body.id
-    sagsnummer = created.body.sagsnummer
-    const draft = await api('sara', 'POST', '/api/agreements', {
-      caseId,
-      providerId: as.ole!.me.organisation!.id,
-      templateId: 'placement',
-      lines: placementLines,
-      reportEveryMonths: 3,
-      graceDays: 14,
-    })
-    expect(draft.status).toBe(201)
-    placement = draft.body.id
-    await at('2026-01-14')
-    for (const who of ['sara', 'ole'])
-      expect((await api(who, 'POST', `/api/agreements/${placement}/sign`, { version: 1 })).status).toBe(200)
-    await at('2026-01-15')
-    expect((await api('bo', 'POST', `/api/agreements/${placement}/approve`, { version: 1 })).status).toBe(200)
-    await at('2026-01-16')
-    const approved = await api('lis', 'POST', `/api/agreements/${placement}/approve`, { version: 1 })
-    expect(approved.body.state).toBe('Active')
+    ;({ caseId, sagsnummer, placement, oestervoldCvr } = await activePlacement(t, as))
   }, 180_000)
 
   afterAll(async () => {
@@ -136,11 +168,7 @@ describe('ESDH inbound on a whole Tillid (embedded, posted through the API)', ()
   }, 60_000)
 
   it('turns the journalised report into the status report: anchored, obligation fulfilled, May released', async () => {
-    // Months are paid one at a time, as the keeper does on the 1st: February to April go out, May is withheld.
-    for (const first of ['2026-03-01', '2026-04-01', '2026-05-01', '2026-06-01']) {
-      await at(first)
-      await tick(t.ctx)
-    }
+    await runMonthsToJune(t)
     const may = (await api('sara', 'GET', `/api/agreements/${placement}`)).body.payments.find(
       (p: { period: string }) => p.period === '2026-05',
     )
@@ -275,4 +303,130 @@ describe('ESDH inbound on a whole Tillid (embedded, posted through the API)', ()
       /^tillid_inbound_failed_total\{queue="tillid\.inbound\.esdh",reason="unmatched"\} \d+/m,
     )
   })
+})
+
+describe.skipIf(!brokerUp)('ESDH inbound wired to RabbitMQ: the running instance consumes the queue', () => {
+  const id = runId()
+  const exchange = `tillid.test.${id}`
+  const queue = `${exchange}.inbound.esdh`
+  let t: TestApp
+  const as: Record<string, LoginResult> = {}
+  let placement = ''
+  let sagsnummer = ''
+  let oestervoldCvr = ''
+  let conn: ChannelModel
+  let ch: ConfirmChannel
+
+  const send = (body: Buffer, messageId: string) =>
+    ch.sendToQueue(queue, body, {
+      persistent: true,
+      messageId,
+      type: 'esdh.document.journalised.v1',
+      contentType: 'application/json',
+      headers: { objekttype: 'Dokument', operation: 'journaliser', beskedtype: 'Notification' },
+    })
+  const handledRows = (messageId: string) =>
+    t.ctx.db
+      .selectFrom('event_inbound_handled')
+      .select('result')
+      .where('message_id', '=', messageId)
+      .execute()
+  const inboundCount = async (counter: typeof eventMetrics.inboundHandled, label: string, value: string) =>
+    (await counter.get()).values
+      .filter((v) => v.labels.queue === queue && v.labels[label as 'result'] === value)
+      .reduce((s, v) => s + v.value, 0)
+
+  beforeAll(async () => {
+    t = await openTestApp({
+      TILLID_AMQP_URL: AMQP_URL,
+      TILLID_AMQP_EXCHANGE: exchange,
+      TILLID_AMQP_INBOUND_QUEUE: queue,
+    })
+    ;({ sagsnummer, placement, oestervoldCvr } = await activePlacement(t, as))
+    await runMonthsToJune(t)
+    await moveTo(t, '2026-06-03')
+    await t.ctx.events.consumer?.ready()
+    conn = await amqp.connect(AMQP_URL)
+    conn.on('error', () => {})
+    ch = await conn.createConfirmChannel()
+    ch.on('error', () => {})
+  }, 240_000)
+
+  afterAll(async () => {
+    await t?.close()
+    if (!conn) return
+    for (const q of [queue, `${exchange}.dead-letter`]) await ch.deleteQueue(q).catch(() => {})
+    for (const e of [exchange, `${exchange}.dlx`]) await ch.deleteExchange(e).catch(() => {})
+    await conn.close().catch(() => {})
+  })
+
+  it('dead-letters a poison message with its reason, keeps consuming, and handles a redelivery once', async () => {
+    expect(t.ctx.events.consumer?.queue).toBe(queue)
+    const failedBefore = await inboundCount(eventMetrics.inboundFailed, 'reason', 'malformed')
+    const dupBefore = await inboundCount(eventMetrics.inboundHandled, 'result', 'duplicate')
+    const ids = { poison: randomUUID(), unmatched: randomUUID(), report: randomUUID() }
+    send(Buffer.from('{"caseRef": "x", "contentBase64": '), ids.poison)
+    send(Buffer.from(JSON.stringify(esdhDocument({ caseRef: '2026-000000' }))), ids.unmatched)
+    const report = Buffer.from(
+      JSON.stringify(
+        esdhDocument({ caseRef: sagsnummer, providerCvr: oestervoldCvr, text: '%PDF-1.7 via AMQP' }),
+      ),
+    )
+    send(report, ids.report)
+    send(report, ids.report)
+    await ch.waitForConfirms()
+    await waitFor(
+      'the report handled after the poison',
+      async () => (await handledRows(ids.report)).length === 1,
+    )
+    await waitFor(
+      'the redelivery recognised',
+      async () => (await inboundCount(eventMetrics.inboundHandled, 'result', 'duplicate')) === dupBefore + 1,
+    )
+    expect(await inboundCount(eventMetrics.inboundFailed, 'reason', 'malformed')).toBe(failedBefore + 1)
+
+    const [row] = await handledRows(ids.report)
+    const result = JSON.parse(row!.result)
+    expect(result).toMatchObject({ status: 'handled', agreementId: placement })
+    expect(result.released).toEqual([{ period: '2026-05', amountOre: expect.stringMatching(/^\d+$/) }])
+    const reports = await t.ctx.db
+      .selectFrom('agreement_documents')
+      .select('document_id')
+      .where('agreement_id', '=', placement)
+      .where('tx_hash', 'is not', null)
+      .execute()
+    expect(reports.map((r) => r.document_id)).toEqual([result.reportId])
+
+    const overview = (await t.api(as.admin!, 'GET', '/api/integrations')).body
+    const reasons = new Map(
+      overview.deadLetters.map((l: { messageId: string; reason: string }) => [l.messageId, l.reason]),
+    )
+    expect(reasons.get(ids.poison)).toMatch(/^malformed: body is not JSON/)
+    expect(reasons.get(ids.unmatched)).toBe('unmatched: no case 2026-000000')
+    expect(overview.inbound.queue).toBe(queue)
+
+    // The broker's dead-letter queue holds copies with the reason header, routed by the inbound queue's name.
+    await waitFor(
+      'dead-letter copies in the broker',
+      async () => (await ch.checkQueue(`${exchange}.dead-letter`)).messageCount >= 2,
+    )
+    const copies = []
+    for (
+      let m = await ch.get(`${exchange}.dead-letter`, { noAck: true });
+      m;
+      m = await ch.get(`${exchange}.dead-letter`, { noAck: true })
+    )
+      copies.push(m)
+    const inbound = copies.filter((m) => m.fields.routingKey === queue)
+    expect(
+      new Map(
+        inbound.map((m) => [m.properties.messageId, String(m.properties.headers?.['x-tillid-reason-code'])]),
+      ),
+    ).toEqual(
+      new Map([
+        [ids.poison, 'malformed'],
+        [ids.unmatched, 'unmatched'],
+      ]),
+    )
+  }, 120_000)
 })
