@@ -372,7 +372,7 @@ async function toError(res: Response): Promise<ApiError> {
   return new ApiError(res.status, title, body.code ?? String(res.status), body.errors ?? [], body.detail)
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' }
   if (method !== 'GET') {
     headers['x-csrf-token'] = csrfToken
