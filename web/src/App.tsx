@@ -17,6 +17,7 @@ import { DemoTimePage } from './pages/DemoTime.tsx'
 import { FinancePage, PaymentRunPage } from './pages/Finance.tsx'
 import { LandingPage } from './pages/Landing.tsx'
 import { ProviderPage } from './pages/Provider.tsx'
+import { RolloutComparePage, RolloutMunicipalityPage, RolloutNationalPage } from './pages/Rollout.tsx'
 import { TasksPage } from './pages/Tasks.tsx'
 import { TerminatePage } from './pages/Terminate.tsx'
 import { Link, match, Redirect, useLocation } from './router.tsx'
@@ -66,6 +67,9 @@ function navFor(role: Role, demo: boolean): NavItem[] {
     ]
   }
   const items = [...staff[role]]
+  // The rollout figures are for the roles the API lets read them (analytics.read).
+  if (['centre_chief', 'director', 'auditor', 'admin'].includes(role))
+    items.push({ to: '/udrulning', label: 'Udrulning' })
   // Moving the ledger clock is the demo administrator's job (the dev IdP's "Admin").
   if (demo && role === 'admin') items.push({ to: '/demo', label: 'Demo: tid' })
   return items
@@ -89,6 +93,9 @@ const staffRoutes: [string, (p: Record<string, string>) => ReactNode][] = [
   ['/oekonomi/:period', (p) => <PaymentRunPage period={p.period as string} />],
   ['/revision', () => <AuditPage />],
   ['/demo', () => <DemoTimePage />],
+  ['/udrulning', () => <RolloutNationalPage />],
+  ['/udrulning/sammenlign', () => <RolloutComparePage />],
+  ['/udrulning/kommuner/:code', (p) => <RolloutMunicipalityPage code={p.code as string} />],
 ]
 
 const citizenRoutes: [string, (p: Record<string, string>) => ReactNode][] = [
