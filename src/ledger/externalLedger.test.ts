@@ -1,6 +1,7 @@
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tinyAbi, tinyBytecode, tinyCall } from '../../test/fixtures/ledger/tinyContract.ts'
+import { recordingRpcProxy } from '../../test/support/rpcProxy.ts'
 import {
   type AnvilProcess,
   findFreePort,
@@ -54,6 +55,27 @@ describe('external ledger', () => {
     expect(error).toBeInstanceOf(LedgerRevertError)
     expect((error as LedgerRevertError).errorName).toBe('Nope')
     expect((await ledger.health()).ok).toBe(true)
+  })
+
+  it('decodes a mined revert by replaying it with eth_call, not a debug_ trace Besu does not serve', async () => {
+    const proxy = await recordingRpcProxy(node.url)
+    const viaProxy = await connectExternalLedger([proxy.url], { chainId: 45055 })
+    try {
+      const deployer = deployerAccount()
+      const tiny = await viaProxy.deploy({ account: deployer, abi: tinyAbi, bytecode: tinyBytecode })
+      // An explicit gas limit skips the estimate, so the revert happens in a mined block.
+      const error = await viaProxy
+        .send({ account: deployer, to: tiny, data: tinyCall(0n), abi: tinyAbi, gas: 100_000n })
+        .catch((e) => e)
+      expect(error).toBeInstanceOf(LedgerRevertError)
+      expect((error as LedgerRevertError).errorName).toBe('Nope')
+      expect((error as LedgerRevertError).transactionHash).toMatch(/^0x[0-9a-f]{64}$/)
+      expect(proxy.methods).toContain('eth_getTransactionByHash')
+      expect(proxy.methods.filter((m) => /^(debug|anvil|evm)_/.test(m))).toEqual([])
+    } finally {
+      await viaProxy.stop()
+      await proxy.close()
+    }
   })
 
   it('cannot move time on a real network', async () => {

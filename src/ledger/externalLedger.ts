@@ -1,6 +1,7 @@
 /**
  * An external EVM network (server mode; the reference is Besu QBFT with gas price 0). Only
- * standard JSON-RPC: no anvil_ or evm_ methods, no journal; the network is durable itself.
+ * standard JSON-RPC that Besu serves with ETH,NET,WEB3 enabled: no anvil_, evm_ or debug_
+ * methods, no journal; the network is durable itself (test/server/besuRpc.test.ts enforces it).
  * Transactions from this process are still sent one at a time, so nonces stay in order.
  */
 import type { Logger } from 'pino'
@@ -23,7 +24,6 @@ import {
   type LedgerClient,
   type LedgerHealth,
   ledgerChain,
-  minedRevertData,
   NonceManager,
   revertError,
   type SendRequest,
@@ -37,6 +37,37 @@ export interface ExternalLedgerOptions {
   logger?: Logger | undefined
   /** How long to wait for a transaction to be mined (default 120 s). */
   receiptTimeoutMs?: number | undefined
+}
+
+/**
+ * Revert data of a mined, reverted transaction without debug_traceTransaction (Besu serves DEBUG
+ * only when enabled, and Tillid's nodes keep it off): the transaction is replayed with eth_call on
+ * the state before its block. Transactions earlier in the same block are not applied, so the data
+ * can differ when they changed what the call depends on; it is a diagnosis, never a decision.
+ */
+async function replayedRevertData(rpc: FailoverRpc, hash: Hex): Promise<Hex | undefined> {
+  try {
+    const tx = await rpc.call<{
+      from: Hex
+      to: Hex | null
+      input: Hex
+      value: Hex
+      gas: Hex
+      blockNumber: Hex
+    }>('eth_getTransactionByHash', [hash])
+    const parent = `0x${(BigInt(tx.blockNumber) - 1n).toString(16)}`
+    const call = {
+      from: tx.from,
+      ...(tx.to ? { to: tx.to } : {}),
+      data: tx.input,
+      value: tx.value,
+      gas: tx.gas,
+    }
+    await rpc.call('eth_call', [call, parent])
+    return undefined
+  } catch (e) {
+    return e instanceof RpcResponseError ? e.revertData : undefined
+  }
 }
 
 export async function connectExternalLedger(
@@ -60,7 +91,13 @@ export async function connectExternalLedger(
     )
   }
   const chain = ledgerChain(chainId, rpcUrls[0] ?? '')
-  const publicClient = createPublicClient({ chain, transport: fallback(rpcUrls.map((u) => http(u))) })
+  const publicClient = createPublicClient({
+    chain,
+    transport: fallback(rpcUrls.map((u) => http(u))),
+    // viem caches eth_blockNumber for 4 s by default: the indexer would then stop short of a
+    // block just written and report it indexed (syncTo), so reads right after a write missed it.
+    cacheTime: 0,
+  })
   const queue = new SerialQueue()
   const nonces = new NonceManager()
   const log = options.logger?.child({ module: 'ledger' })
@@ -129,7 +166,7 @@ export async function connectExternalLedger(
         nonces.used(account.address, nonce)
         const receipt = formatTransactionReceipt(await waitForReceipt(hash))
         if (receipt.status === 'reverted')
-          throw revertError(await minedRevertData(rpc, hash), request.abi, undefined, hash)
+          throw revertError(await replayedRevertData(rpc, hash), request.abi, undefined, hash)
         log?.debug({ tx: hash, block: receipt.blockNumber.toString() }, 'transaction mined')
         return receipt
       })
