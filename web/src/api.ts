@@ -329,6 +329,55 @@ export interface FieldError {
   message: string
 }
 
+/** Time per transaction in seconds (null until there is one). */
+export interface Percentiles {
+  count: number
+  p50: number | null
+  p90: number | null
+  p95: number | null
+  p99: number | null
+  max: number | null
+}
+
+export interface DeadLetter {
+  id: string
+  direction: 'outbound' | 'inbound'
+  messageId: string
+  routingKey: string
+  reason: string
+  size: number
+  createdAt: string
+}
+
+export interface IntegrationOverview {
+  outbox: { depth: number; lagSeconds: number; dead: number; dispatched?: number }
+  relay: {
+    running: boolean
+    dispatcher: string
+    consecutiveFailures: number
+    lastError: string | null
+  } | null
+  counters: {
+    published: number
+    confirmed: number
+    failed: number
+    deadLetters: number
+    inboundHandled: number
+    inboundFailed: number
+  }
+  inbound: { queue: string | null; handledTotal: number }
+  transactionTimes: { outbound: Percentiles; inbound: Percentiles }
+  deadLetters: DeadLetter[]
+}
+
+export type ReplayResult =
+  | { direction: 'outbound'; requeued: true }
+  | {
+      direction: 'inbound'
+      replayed: boolean
+      outcome: { kind: 'handled' | 'duplicate' | 'dead'; reason?: string; reportId?: string }
+    }
+
 /** An RFC 9457 problem from the API. */
 export class ApiError extends Error {
   readonly status: number
@@ -436,6 +485,9 @@ export const api = {
     ),
   terminate: (id: string, b: { effectiveDate: string; kind: 'mutual' | 'unilateral' }) =>
     request<AgreementDetail>('POST', `/api/agreements/${q(id)}/termination`, b),
+  integrations: () => request<IntegrationOverview>('GET', '/api/integrations'),
+  replayDeadLetter: (id: string) =>
+    request<ReplayResult>('POST', `/api/integrations/dead-letters/${q(id)}/replay`),
   uploadReport: (id: string, b: { filename: string; contentBase64: string }) =>
     request<DocumentRef>('POST', `/api/agreements/${q(id)}/reports`, b),
   submitInvoice: (id: string, b: { period: string; lineId: string; quantity: number }) =>
