@@ -15,6 +15,7 @@ import {
 } from './pages/Citizen.tsx'
 import { DemoTimePage } from './pages/DemoTime.tsx'
 import { FinancePage, PaymentRunPage } from './pages/Finance.tsx'
+import { IntegrationsPage } from './pages/Integrations.tsx'
 import { LandingPage } from './pages/Landing.tsx'
 import { ProviderPage } from './pages/Provider.tsx'
 import { RolloutComparePage, RolloutMunicipalityPage, RolloutNationalPage } from './pages/Rollout.tsx'
@@ -56,6 +57,7 @@ function navFor(role: Role, demo: boolean): NavItem[] {
       { to: '/sager', label: 'Sager' },
       { to: '/oekonomi', label: 'Økonomi' },
       { to: '/revision', label: 'Revision' },
+      { to: '/integrationer', label: 'Integrationer' },
     ],
   }
   if (role === 'citizen') {
@@ -98,6 +100,11 @@ const staffRoutes: [string, (p: Record<string, string>) => ReactNode][] = [
   ['/udrulning/kommuner/:code', (p) => <RolloutMunicipalityPage code={p.code as string} />],
 ]
 
+/** Routes only the administrator has: others get "Siden findes ikke", and the API answers 403. */
+const adminRoutes: [string, (p: Record<string, string>) => ReactNode][] = [
+  ['/integrationer', () => <IntegrationsPage />],
+]
+
 const citizenRoutes: [string, (p: Record<string, string>) => ReactNode][] = [
   ['/borger', () => <CitizenOverviewPage />],
   ['/borger/adgang', () => <CitizenAccessLogPage />],
@@ -107,7 +114,8 @@ const citizenRoutes: [string, (p: Record<string, string>) => ReactNode][] = [
 
 function routes(path: string, role: Role): ReactNode {
   // Literal routes first, so `/sager/ny` is not read as a case id.
-  const table = role === 'citizen' ? citizenRoutes : staffRoutes
+  const table =
+    role === 'citizen' ? citizenRoutes : role === 'admin' ? [...staffRoutes, ...adminRoutes] : staffRoutes
   for (const literal of [true, false]) {
     for (const [pattern, render] of table) {
       if (pattern.includes(':') === literal) continue
