@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/api/app.ts'
 import { openTestInstance } from '../support/instance.ts'
-import { assertAccessible, launchBrowser } from './browser.ts'
+import { assertAccessible, horizontalOverflow, launchBrowser } from './browser.ts'
 import { buildWeb } from './build-web.ts'
 import { loginWithDevIdp } from './pages.ts'
 
@@ -75,11 +75,21 @@ async function open(page: Page, path: string, heading: string | RegExp) {
 }
 
 const checked = new Set<string>()
-/** axe once per page kind (the first time it is visited), so the run stays short. */
+/**
+ * axe once per page kind (the first time it is visited), so the run stays short; the same page is
+ * then laid out 375 px wide (a phone) and must not scroll sideways with the scenario's real data.
+ */
 async function axe(page: Page, label: string) {
   if (checked.has(label)) return
   checked.add(label)
   await assertAccessible(page, label)
+  const before = page.viewportSize()
+  await page.setViewportSize({ width: 375, height: 800 })
+  try {
+    expect(await horizontalOverflow(page), `${label} scrolls sideways at 375 px`).toBeLessThanOrEqual(0)
+  } finally {
+    if (before) await page.setViewportSize(before)
+  }
 }
 
 /** The Admin moves the ledger clock forward on the demo page. */
@@ -141,7 +151,7 @@ async function uploadReport(persona: string, id: string, filename: string, text:
 
 describe("Preben's scenario through the web app", () => {
   it('runs from the first draft to February paid, as the people in the scenario', {
-    timeout: 240_000,
+    timeout: 480_000,
   }, async (t) => {
     if (!browser) return t.skip()
     // On failure, what the person was looking at says more than a locator timeout.
@@ -199,17 +209,29 @@ describe("Preben's scenario through the web app", () => {
     // 2. The related supervised-contact agreement, linked to the placement.
     await open(sara, `/aftaler/ny?caseId=${encodeURIComponent(caseId)}`, 'Opret aftale')
     await sara.getByLabel('Leverandør', { exact: true }).selectOption({ label: 'Samværskonsulenterne ApS' })
+    // First time on a Monday for a Sunday schedule: only the server knows, and says so in the
+    // error summary, in Danish, without losing what Sara typed.
     await fillLine(sara, 1, {
       name: 'Støttet samvær',
       price: '650,00',
       unit: 'Pr. time',
-      sessions: { hours: '4', everyWeeks: '2', weekday: 'søndag', from: '2026-02-01' },
+      sessions: { hours: '4', everyWeeks: '2', weekday: 'søndag', from: '2026-02-02' },
       start: '2026-02-01',
     })
     await sara.getByLabel('Skabelon', { exact: true }).selectOption({ label: 'Overvåget samvær' })
     await sara.getByLabel('Hovedaftale (valgfri)', { exact: true }).selectOption({ index: 1 })
     await sara.getByLabel('Statusrapport hver ... måned', { exact: true }).fill('3')
     await sara.getByLabel('Frist efter forfald (dage)', { exact: true }).fill('14')
+    await sara.getByRole('button', { name: 'Opret aftale' }).click()
+    const summary = sara.getByRole('alert').filter({ hasText: 'Der er problemer' })
+    await summary.getByText('Ydelse 1: datoen for første gang falder ikke på den valgte ugedag').waitFor()
+    await axe(sara, '/aftaler/ny (fejl fra serveren)')
+    const line1 = sara.getByRole('group', { name: 'Ydelse 1', exact: false }).first()
+    expect(await line1.getByLabel('Navn på ydelsen', { exact: true }).inputValue()).toBe('Støttet samvær')
+    expect(await line1.getByLabel('Pris', { exact: true }).inputValue()).toBe('650,00')
+    expect(await line1.getByLabel('Første gang', { exact: true }).getAttribute('aria-invalid')).toBe('true')
+    expect(new URL(sara.url()).pathname).toBe('/aftaler/ny')
+    await line1.getByLabel('Første gang', { exact: true }).fill('2026-02-01')
     await sara.getByRole('button', { name: 'Opret aftale' }).click()
     await sara.waitForURL((u) => !u.pathname.endsWith('/ny') && u.pathname !== `/aftaler/${placementId}`)
     const contactId = decodeURIComponent(new URL(sara.url()).pathname.split('/').at(-1) ?? '')
@@ -259,14 +281,20 @@ describe("Preben's scenario through the web app", () => {
     await axe(finn, '/oekonomi/:period')
     const feb = finn.getByRole('row').filter({ hasText: 'Østervold' })
     await expect.poll(() => feb.first().innerText()).toContain('72.500,00 kr')
+    // People recognise an agreement by its title, not by its on-chain hash.
+    expect(await feb.first().innerText()).toContain('Anbringelse uden for hjemmet (botilbud)')
+    expect(await finn.getByRole('main').innerText()).not.toMatch(/0x[0-9a-f]{16}/)
+    await feb.first().getByRole('link', { name: 'Anbringelse uden for hjemmet (botilbud)' }).click()
+    await finn.waitForURL((u) => u.pathname === `/aftaler/${placementId}`)
+    await open(finn, '/oekonomi/2026-02', 'Månedskørsel for februar 2026')
     const contactRow = finn.getByRole('row').filter({ hasText: 'Samværskonsulenterne ApS' })
     await contactRow.filter({ hasText: '5.200,00 kr' }).first().waitFor()
     const deviation = finn.getByRole('table', { name: 'Afvigelser' }).getByRole('row').nth(1)
     expect(await deviation.innerText()).toMatch(/12\s+8\s+7\.800,00 kr/)
   })
 
-  it('amends, withholds May for a missing report, releases it on upload, terminates with cascade, pays January', {
-    timeout: 240_000,
+  it('amends, shows reports and the review falling due, withholds May for a missing report, releases it on upload, terminates with cascade, pays January', {
+    timeout: 480_000,
   }, async (t) => {
     if (!browser || !ids.placement) return t.skip()
     t.onTestFailed(async () => {
@@ -301,6 +329,63 @@ describe("Preben's scenario through the web app", () => {
     const main = await sara.getByRole('main').innerText()
     expect(main).toContain('Ekstra skolestøtte 6 t/uge')
     expect(main).toContain('9.800,00 kr')
+
+    // 8. 1 May: both status reports fall due. Sara sees them in her tasks and on the agreement, with
+    // the due date and the last day of the grace period; Ole sees the report he owes.
+    await moveTo('2026-05-01', '1. maj 2026')
+    await open(sara, '/opgaver', 'Mine opgaver')
+    await axe(sara, '/opgaver')
+    const tasks = sara.getByRole('list', { name: 'Opgaver' }).getByRole('listitem')
+    const reportDue = tasks.filter({ hasText: 'Statusrapport forfalden: Anbringelse uden for hjemmet' })
+    await reportDue.first().waitFor()
+    expect(await reportDue.first().innerText()).toContain(
+      'Forfaldt 1. maj 2026; skal afleveres senest 15. maj 2026.',
+    )
+    await tasks.filter({ hasText: 'Statusrapport forfalden: Overvåget samvær' }).first().waitFor()
+    await reportDue.first().getByRole('link').click()
+    await sara.waitForURL((u) => u.pathname === `/aftaler/${placement}`)
+    const obligations = sara.getByRole('list', { name: 'Forpligtelser' })
+    await obligations.getByText('Forfalden 1. maj 2026, skal afleveres senest 15. maj 2026.').waitFor()
+    const ole = await as('Ole')
+    await open(ole, '/leverandoer', 'Leverandør')
+    await ole.waitForFunction(() => document.querySelectorAll('.spinner').length === 0)
+    await axe(ole, '/leverandoer')
+    await ole
+      .getByRole('list', { name: 'Forpligtelser' })
+      .getByText('Forfalden 1. maj 2026, skal afleveres senest 15. maj 2026.')
+      .waitFor()
+    await open(ole, '/opgaver', 'Mine opgaver')
+    const owed = ole.getByRole('listitem').filter({ hasText: 'Aflever statusrapport' })
+    expect(await owed.first().innerText()).toContain(
+      'Forfaldt 1. maj 2026; skal afleveres senest 15. maj 2026.',
+    )
+
+    // 9. 15 May: the review of the school support is due. Sara's task leads to the review decision
+    // (continue, adjust or end) on the agreement page, with the line chosen. Nobody decides, so the
+    // line ends on 31 May as agreed.
+    await moveTo('2026-05-15', '15. maj 2026')
+    await open(sara, '/opgaver', 'Mine opgaver')
+    const review = tasks.filter({ hasText: 'Opfølgning: Ekstra skolestøtte 6 t/uge' })
+    await review.first().waitFor()
+    expect(await review.first().innerText()).toContain('Revurderingen forfaldt 15. maj 2026.')
+    await review.first().getByRole('link').click()
+    await sara.waitForURL((u) => u.pathname === `/aftaler/${placement}` && u.searchParams.has('revurdering'))
+    const decision = sara.getByRole('form', { name: 'Revurdering' })
+    await decision.waitFor()
+    expect(await decision.getByLabel('Ydelse', { exact: true }).locator('option:checked').innerText()).toBe(
+      'Ekstra skolestøtte 6 t/uge (revurderes 15. maj 2026)',
+    )
+    for (const choice of ['Fortsæt ydelsen', 'Justér ydelsen (laver et tillæg)', 'Afslut ydelsen'])
+      await decision.getByLabel(choice, { exact: true }).waitFor()
+    await sara.getByRole('list', { name: 'Forpligtelser' }).getByText('Revurderingen er forfalden.').waitFor()
+    // Still within the grace period on the 15th: due, not yet overdue.
+    await sara
+      .getByRole('list', { name: 'Forpligtelser' })
+      .getByText('Forfalden 1. maj 2026, skal afleveres senest 15. maj 2026.')
+      .waitFor()
+    // "Continue" needs a date: the dkfds error summary says so, nothing is sent.
+    await decision.getByRole('button', { name: 'Registrér afgørelse' }).click()
+    await decision.getByRole('alert').getByText('Angiv hvor længe ydelsen fortsætter').waitFor()
 
     // 10. 20 May: Samværskonsulenterne delivers its report.
     await moveTo('2026-05-20', '20. maj 2026')
