@@ -13,6 +13,7 @@ import { citizenAccessLog } from '../../src/services/citizen/accessLog.ts'
 import { addContribution, contributionTasks } from '../../src/services/citizen/contributions.ts'
 import { citizenExport } from '../../src/services/citizen/export.ts'
 import { citizenOverview, PROOF_SENTENCE } from '../../src/services/citizen/overview.ts'
+import { placementLines } from '../../src/services/demo/scenarioRequests.ts'
 import { openTestApp, type TestApp } from '../support/app.ts'
 import { testActor } from '../support/instance.ts'
 import { pdfText } from '../support/pdfText.ts'
@@ -103,23 +104,24 @@ describe('citizen: Preben’s mother sees, exports and contributes', () => {
     // Sara reads the case: this is the access her mother must be able to see.
     expect((await api('sara', 'GET', `/api/cases/${caseId}`)).status).toBe(200)
     // An internal note on the case, never to be shown to the citizen.
-    const note = await t.ctx.repos.documents.add({
-      caseId,
-      kind: 'internal_note',
-      mediaType: 'text/plain',
-      title: 'Intern notat',
-      bytes: new TextEncoder().encode('intern vurdering'),
-    })
-    prebens.internalNoteId = note.id
+    const addDocument = async (onCase: string, kind: string, title: string, text: string) =>
+      (
+        await t.ctx.repos.documents.add({
+          caseId: onCase,
+          kind,
+          mediaType: kind === 'status_report' ? 'application/pdf' : 'text/plain',
+          title,
+          bytes: new TextEncoder().encode(text),
+        })
+      ).id
+    prebens.internalNoteId = await addDocument(caseId, 'internal_note', 'Intern notat', 'intern vurdering')
     // A document the mother may see (reports can only be uploaded once the agreement has started).
-    const report = await t.ctx.repos.documents.add({
+    prebens.reportId = await addDocument(
       caseId,
-      kind: 'status_report',
-      mediaType: 'application/pdf',
-      title: 'statusrapport-2026-01.pdf',
-      bytes: new TextEncoder().encode('%PDF-1.4\nPreben trives.\n%%EOF\n'),
-    })
-    prebens.reportId = report.id
+      'status_report',
+      'statusrapport-2026-01.pdf',
+      '%PDF-1.4\nPreben trives.\n%%EOF\n',
+    )
 
     // The other child's case: a draft agreement, an internal note, a comment from the father, and a read
     // by Bo, who has nothing to do with Preben's case.
@@ -127,29 +129,13 @@ describe('citizen: Preben’s mother sees, exports and contributes', () => {
       caseId: otherCaseId,
       providerId: as.ole!.me.organisation!.id,
       templateId: 'placement',
-      lines: [
-        {
-          name: 'Aflastning',
-          priceOre: '1000000',
-          unit: 'month',
-          schedule: { kind: 'monthly' },
-          start: '2026-02-01',
-          arrangedBy: 'provider',
-        },
-      ],
+      lines: [placementLines[0]],
       reportEveryMonths: 3,
       graceDays: 14,
     })
     expect(otherDraft.status).toBe(201)
     others.agreementId = otherDraft.body.id
-    const otherNote = await t.ctx.repos.documents.add({
-      caseId: otherCaseId,
-      kind: 'internal_note',
-      mediaType: 'text/plain',
-      title: 'Andet notat',
-      bytes: new TextEncoder().encode('andet'),
-    })
-    others.noteId = otherNote.id
+    others.noteId = await addDocument(otherCaseId, 'internal_note', 'Andet notat', 'andet')
     const fathers = await api('far', 'POST', '/api/citizen/contributions', {
       caseId: otherCaseId,
       kind: 'comment',
