@@ -9,7 +9,9 @@
  *   effective date of AgreementTerminated, else the last day of AgreementExpired.
  * - last paid: the last day of service paid for. A month counts as paid when it is approved or a
  *   withheld month is released; its paid days are the line's active days of that month (LineEntitled),
- *   counted from the later of the month's first day and the agreement's start.
+ *   counted from the later of the month's first day and the agreement's start. A month paid only for
+ *   invoiced hours or sessions (no day entitlement) counts as paid through its last day, or through
+ *   the agreement's end if that comes first: the contract accepts only sessions scheduled before it.
  * - status reports count in the quarter of their due date: due once each; on time when received on or
  *   before the due date and never reported overdue.
  * - payments withheld/released and invoices (with deviations) count in the quarter of the event's day.
@@ -18,6 +20,7 @@ import {
   addDays,
   type IsoDate,
   maxDate,
+  periodEnd,
   periodFromChain,
   periodStart,
   unixSecondsToDate,
@@ -89,9 +92,11 @@ export function agreementFactsFromLedger(events: readonly LedgerFactEvent[]): Le
   /** Per period, the last day any line was entitled to payment. */
   const paidThrough = new Map<string, IsoDate>()
   const overdue = new Set<string>()
+  const invoicedOnly: string[] = []
   const paid = (period: string) => {
     const through = paidThrough.get(period)
-    if (through && (!facts.lastPaidDate || through > facts.lastPaidDate)) facts.lastPaidDate = through
+    if (!through) invoicedOnly.push(period)
+    else if (!facts.lastPaidDate || through > facts.lastPaidDate) facts.lastPaidDate = through
   }
 
   for (const e of events) {
@@ -163,6 +168,11 @@ export function agreementFactsFromLedger(events: readonly LedgerFactEvent[]): Le
         break
       }
     }
+  }
+  for (const period of invoicedOnly) {
+    const end = periodEnd(period)
+    const through = facts.terminatedDate && facts.terminatedDate < end ? facts.terminatedDate : end
+    if (!facts.lastPaidDate || through > facts.lastPaidDate) facts.lastPaidDate = through
   }
   return facts
 }
