@@ -1,8 +1,11 @@
 /**
  * Fixture answers of the HTTP API (docs/api-plan.md) for the web app's browser tests, drawn from
  * the Preben scenario as it stands after step 12 (2026-06-03). Typed with the web client's own
- * types, so a change of the client's expectations breaks compilation here.
+ * types, so a change of the client's expectations breaks compilation here. The service lines are
+ * the scenario's own (src/services/demo/scenarioRequests.ts), with the ids the API would give them.
  */
+
+import { contactLines, placementLines, schoolSupportLines } from '../../src/services/demo/scenarioRequests.ts'
 import type {
   AccessLogEntry,
   AgreementDetail,
@@ -10,6 +13,7 @@ import type {
   CaseDetail,
   CaseSummary,
   CitizenOverview,
+  Line,
   Me,
   Organisation,
   PaymentRun,
@@ -51,24 +55,7 @@ export const templates: Template[] = [
     name: 'Anbringelse på botilbud',
     reportEveryMonths: 3,
     graceDays: 14,
-    lines: [
-      {
-        name: 'Ophold',
-        priceOre: '5200000',
-        unit: 'month',
-        schedule: { kind: 'monthly' },
-        start: '2026-02-01',
-        arrangedBy: 'provider',
-      },
-      {
-        name: 'Skoledel',
-        priceOre: '1400000',
-        unit: 'month',
-        schedule: { kind: 'monthly' },
-        start: '2026-02-01',
-        arrangedBy: 'provider',
-      },
-    ],
+    lines: placementLines.slice(0, 2),
   },
   { id: 'tpl-contact', name: 'Overvåget samvær', reportEveryMonths: 3, graceDays: 14, lines: [] },
 ]
@@ -83,50 +70,10 @@ export const cases: CaseSummary[] = [
   },
 ]
 
-const placementV1 = [
-  {
-    id: 'L1',
-    name: 'Ophold',
-    priceOre: '5200000',
-    unit: 'month' as const,
-    schedule: { kind: 'monthly' as const },
-    start: '2026-02-01',
-    arrangedBy: 'provider' as const,
-  },
-  {
-    id: 'L2',
-    name: 'Skoledel',
-    priceOre: '1400000',
-    unit: 'month' as const,
-    schedule: { kind: 'monthly' as const },
-    start: '2026-02-01',
-    arrangedBy: 'provider' as const,
-  },
-  {
-    id: 'L3',
-    name: 'Taxi',
-    priceOre: '650000',
-    unit: 'month' as const,
-    schedule: { kind: 'monthly' as const },
-    start: '2026-02-01',
-    end: '2026-04-30',
-    arrangedBy: 'provider' as const,
-  },
-]
-const placementV2 = [
-  ...placementV1,
-  {
-    id: 'L4',
-    name: 'Ekstra skolestøtte',
-    priceOre: '980000',
-    unit: 'month' as const,
-    schedule: { kind: 'monthly' as const },
-    start: '2026-03-01',
-    end: '2026-05-31',
-    arrangedBy: 'provider' as const,
-    reviewDate: '2026-05-15',
-  },
-]
+const placementV1 = placementLines.map((l, i) => ({ ...l, id: `L${i + 1}` }))
+const placementV2 = [...placementV1, ...schoolSupportLines.map((l) => ({ ...l, id: 'L4' }))]
+const [ophold, skoledel, , schoolSupport] = placementV2 as [Line, Line, Line, Line]
+const contactLine: Line = { ...(contactLines[0] as (typeof contactLines)[number]), id: 'S1' }
 
 const proof = {
   txHash: '0x5f2c9d0e3b7a41c88e6f0a2d9b1c4e7f8a3b6c9d0e1f2a3b4c5d6e7f8a9b0c1d',
@@ -190,11 +137,11 @@ export const agreements: Record<string, AgreementDetail> = {
         reason: 'Statusrapport forfalden',
         dueDate: '2026-05-01',
         overdueSince: '2026-05-16',
-        lines: [
-          { lineId: 'L1', name: 'Ophold', amountOre: '5200000' },
-          { lineId: 'L2', name: 'Skoledel', amountOre: '1400000' },
-          { lineId: 'L4', name: 'Ekstra skolestøtte', amountOre: '980000' },
-        ],
+        lines: [ophold, skoledel, schoolSupport].map((l) => ({
+          lineId: l.id,
+          name: l.name,
+          amountOre: l.priceOre,
+        })),
       },
     ],
     invoices: [],
@@ -217,17 +164,7 @@ export const agreements: Record<string, AgreementDetail> = {
     municipality: { id: hts.id, name: hts.name },
     mainAgreementId: 'agr-placement',
     start: '2026-02-01',
-    lines: [
-      {
-        id: 'S1',
-        name: 'Overvåget samvær',
-        priceOre: '65000',
-        unit: 'hour',
-        schedule: { kind: 'sessions', hours: 4, everyWeeks: 2, weekday: 7, from: '2026-02-01' },
-        start: '2026-02-01',
-        arrangedBy: 'provider',
-      },
-    ],
+    lines: [contactLine],
     versions: [],
     signatures: [],
     approvals: [],
@@ -403,7 +340,7 @@ export const paymentRuns: Record<string, PaymentRun> = {
       {
         agreementId: 'agr-contact',
         providerName: 'Samværskonsulenterne ApS',
-        lineName: 'Overvåget samvær',
+        lineName: contactLine.name,
         period: '2026-03',
         quantity: 12,
         expectedQuantity: 8,

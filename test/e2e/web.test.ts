@@ -242,7 +242,7 @@ describe('web app against the fake API', () => {
     const page = await ctx.newPage()
     await openPage(page, server.url, { path: '/aftaler/agr-placement', heading: 'Anbringelse på Østervold' })
     const diff = page.getByRole('table', { name: 'Ændringer fra version 1 til version 2' })
-    expect(await diff.innerText()).toMatch(/Ekstra skolestøtte\s+Tilføjet/)
+    expect(await diff.innerText()).toMatch(/Ekstra skolestøtte 6 t\/uge\s+Tilføjet/)
     expect(await diff.innerText()).toContain('9.800,00 kr pr. måned, 1. marts 2026 – 31. maj 2026')
 
     await page.getByRole('link', { name: 'Ophør aftalen' }).click()
