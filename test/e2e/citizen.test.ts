@@ -142,12 +142,22 @@ async function newPage(width: number, height: number): Promise<Page> {
   return page
 }
 
-/** Opens a citizen page through the navigation, as a person on a phone would. */
-async function open(page: Page, path: string, heading: string) {
+async function loaded(page: Page, heading: string) {
   last = page
-  await page.goto(t!.baseUrl + path)
   await page.getByRole('heading', { level: 1, name: heading }).waitFor()
   await page.waitForFunction(() => document.querySelectorAll('.spinner').length === 0)
+}
+
+/** Opens a page by its address. */
+async function open(page: Page, path: string, heading: string) {
+  await page.goto(t!.baseUrl + path)
+  await loaded(page, heading)
+}
+
+/** Opens a citizen page through the main menu, as a person on a phone would (the link is the heading). */
+async function navigate(page: Page, name: string) {
+  await page.getByRole('navigation', { name: 'Hovedmenu' }).getByRole('link', { name, exact: true }).click()
+  await loaded(page, name)
 }
 
 /** The page fits 320 px without sideways scrolling and has no serious or critical axe violations. */
@@ -159,21 +169,29 @@ async function fitsAndAccessible(page: Page, label: string) {
 
 const main = (page: Page) => page.getByRole('main')
 
+/** On failure, what the person was looking at says more than a locator timeout. */
+function showPageOnFailure(c: { onTestFailed: (fn: () => Promise<void>) => void }) {
+  c.onTestFailed(async () => {
+    const text = last
+      ? await main(last)
+          .innerText()
+          .catch(() => '')
+      : ''
+    console.log(`Siden ${last?.url()}:\n${text}`)
+  })
+}
+
 describe("the citizen's journey at 320 px against the real API", () => {
   it('Preben’s mother logs in and reads Mit overblik: both agreements, services, dates, documents, proof', {
     timeout: 120_000,
   }, async (c) => {
     if (!browser) return c.skip()
-    c.onTestFailed(async () =>
-      console.log(
-        `Siden ${last?.url()}:\n${await main(last!)
-          .innerText()
-          .catch(() => '')}`,
-      ),
-    )
+    showPageOnFailure(c)
     mor = await newPage(WIDTH, 640)
+    // The IdP sends her back to the page she asked for.
     await loginWithDevIdp(mor, t!.baseUrl, 'Prebens mor', '/borger')
-    await open(mor, '/borger', 'Mit overblik')
+    await loaded(mor, 'Mit overblik')
+    expect(new URL(mor.url()).pathname).toBe('/borger')
     await fitsAndAccessible(mor, '/borger')
     const text = (await main(mor).innerText()).replace(/\s+/g, ' ')
 
@@ -228,16 +246,11 @@ describe("the citizen's journey at 320 px against the real API", () => {
     timeout: 120_000,
   }, async (c) => {
     if (!mor) return c.skip()
-    c.onTestFailed(async () =>
-      console.log(
-        `Siden ${last?.url()}:\n${await main(last!)
-          .innerText()
-          .catch(() => '')}`,
-      ),
-    )
+    showPageOnFailure(c)
     // The first visit is itself written to the log, so the second shows it at the top.
-    await open(mor, '/borger/adgang', 'Hvem har set mine data')
-    await open(mor, '/borger/adgang', 'Hvem har set mine data')
+    await navigate(mor, 'Hvem har set mine data')
+    await mor.reload()
+    await loaded(mor, 'Hvem har set mine data')
     await fitsAndAccessible(mor, '/borger/adgang')
     const items = mor.getByRole('list', { name: 'Opslag' }).getByRole('listitem')
     const all = await items.allInnerTexts()
@@ -278,14 +291,8 @@ describe("the citizen's journey at 320 px against the real API", () => {
     timeout: 120_000,
   }, async (c) => {
     if (!mor) return c.skip()
-    c.onTestFailed(async () =>
-      console.log(
-        `Siden ${last?.url()}:\n${await main(last!)
-          .innerText()
-          .catch(() => '')}`,
-      ),
-    )
-    await open(mor, '/borger/eksport', 'Eksport')
+    showPageOnFailure(c)
+    await navigate(mor, 'Eksport')
     await fitsAndAccessible(mor, '/borger/eksport')
 
     const download = async (name: RegExp) => {
@@ -340,7 +347,7 @@ describe("the citizen's journey at 320 px against the real API", () => {
     expect(text).not.toContain('Intern vurdering')
 
     // Both downloads are in the case's log, which the mother sees too.
-    await open(mor, '/borger/adgang', 'Hvem har set mine data')
+    await navigate(mor, 'Hvem har set mine data')
     const exports = mor
       .getByRole('list', { name: 'Opslag' })
       .getByRole('listitem')
@@ -353,14 +360,8 @@ describe("the citizen's journey at 320 px against the real API", () => {
     timeout: 120_000,
   }, async (c) => {
     if (!mor) return c.skip()
-    c.onTestFailed(async () =>
-      console.log(
-        `Siden ${last?.url()}:\n${await main(last!)
-          .innerText()
-          .catch(() => '')}`,
-      ),
-    )
-    await open(mor, '/borger/bidrag', 'Bidrag')
+    showPageOnFailure(c)
+    await navigate(mor, 'Bidrag')
     await fitsAndAccessible(mor, '/borger/bidrag')
     // Sending nothing shows the errors in Danish, and the page still fits.
     await mor.getByRole('button', { name: 'Send til kommunen' }).click()
