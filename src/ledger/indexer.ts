@@ -44,6 +44,8 @@ export function argsToJson(args: Record<string, unknown>): string {
   return JSON.stringify(args, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))
 }
 
+const maxOf = (a: bigint | null, b: bigint) => (a === null || b > a ? b : a)
+
 export function createIndexer(options: IndexerOptions) {
   const { db, client, contracts } = options
   const confirmations = BigInt(options.confirmations ?? 0)
@@ -51,6 +53,8 @@ export function createIndexer(options: IndexerOptions) {
   const name = options.name ?? 'main'
   const byAddress = new Map(contracts.map((c) => [c.address.toLowerCase(), c]))
   let running: Promise<number> | null = null
+  /** Highest block this process knows is indexed (the cursor, without a query). */
+  let indexed: bigint | null = null
 
   async function cursor(): Promise<bigint> {
     const row = await db
@@ -83,8 +87,13 @@ export function createIndexer(options: IndexerOptions) {
       toBlock: to,
     })
     const times = new Map<bigint, bigint>()
+    for (const log of logs) {
+      // anvil (and newer nodes) put the block's time on each log, saving a block fetch per block.
+      const t = (log as { blockTimestamp?: bigint | Hex | null }).blockTimestamp
+      if (t !== undefined && t !== null) times.set(log.blockNumber!, BigInt(t))
+    }
     for (const bn of new Set(logs.map((l) => l.blockNumber!))) {
-      times.set(bn, (await client.getBlock({ blockNumber: bn })).timestamp)
+      if (!times.has(bn)) times.set(bn, (await client.getBlock({ blockNumber: bn })).timestamp)
     }
     const indexed: IndexedLog[] = []
     for (const log of logs) {
@@ -131,29 +140,53 @@ export function createIndexer(options: IndexerOptions) {
     return indexed.length
   }
 
-  /** Indexes every confirmed block after the cursor; returns how many logs were added. */
-  async function syncOnce(): Promise<number> {
-    // One sync at a time: the keeper, the API and the loop may all ask at once.
-    if (running) return running
-    running = (async () => {
-      const head = (await client.getBlockNumber()) - confirmations
-      let from = (await cursor()) + 1n
-      let added = 0
-      while (from <= head) {
-        const to = from + chunk - 1n < head ? from + chunk - 1n : head
-        added += await syncRange(from, to)
-        from = to + 1n
-      }
-      return added
-    })()
-    try {
-      return await running
-    } finally {
-      running = null
+  /** One pass: every confirmed block after the cursor, up to the head as read now. */
+  async function pass(): Promise<number> {
+    const head = (await client.getBlockNumber()) - confirmations
+    let from = (await cursor()) + 1n
+    if (from > head) indexed = maxOf(indexed, from - 1n)
+    let added = 0
+    while (from <= head) {
+      const to = from + chunk - 1n < head ? from + chunk - 1n : head
+      added += await syncRange(from, to)
+      indexed = maxOf(indexed, to)
+      from = to + 1n
     }
+    return added
   }
 
-  return { syncOnce, cursor }
+  /**
+   * Indexes every block confirmed when it is called (or, given `block`, at least through that
+   * block once it is confirmed) and returns the logs added by the pass that covered it. Passes
+   * never overlap: the keeper, the API and the loop may all ask at once, and concurrent writers
+   * share one pass instead of each running their own. A pass already under way may have read the
+   * head before the caller's block was mined, so the caller waits for it and then joins (or
+   * starts) one that began afterwards, unless the first already reached `block`.
+   */
+  async function sync(block?: bigint): Promise<number> {
+    if (block !== undefined && indexed !== null && indexed >= block) return 0
+    const stale = running
+    if (stale) {
+      await stale.catch(() => {})
+      if (block !== undefined && indexed !== null && indexed >= block) return 0
+    }
+    running ??= pass().finally(() => {
+      running = null
+    })
+    return running
+  }
+
+  /** Indexes every confirmed block; returns how many logs the covering pass added. */
+  function syncOnce(): Promise<number> {
+    return sync()
+  }
+
+  /** Indexes at least through `block` (a write's receipt block) when it is confirmed. */
+  function syncTo(block: bigint): Promise<number> {
+    return sync(block)
+  }
+
+  return { syncOnce, syncTo, cursor }
 }
 
 export type Indexer = ReturnType<typeof createIndexer>

@@ -59,7 +59,8 @@ export async function writeContract<K extends ContractKey, F extends WriteName<K
     data,
     abi: allErrorsAbi as Abi,
   })
-  await ctx.indexer.syncOnce()
+  // Concurrent writes share one indexer pass; this one returns once its own block is indexed.
+  await ctx.indexer.syncTo(receipt.blockNumber)
   return receipt
 }
 

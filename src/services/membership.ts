@@ -66,10 +66,11 @@ export async function ensureMember(
   const org = principal.organisation
   const bit = ROLE_BIT[principal.role]
   if (!org || bit === undefined) return
-  const orgId = await ensureOrganisation(ctx, org.kind, org.code)
-  const [memberOrg, roles] = (await readContract(ctx, 'directory', 'memberOf', [address])) as [number, number]
   const want = 1 << bit
-  if (BigInt(memberOrg) === orgId && (roles & want) !== 0) return
+  const [memberOrg, roles] = (await readContract(ctx, 'directory', 'memberOf', [address])) as [number, number]
+  // A member of the organisation implies the organisation is registered: one read on every write.
+  if (BigInt(memberOrg) === orgIdOf(org.kind, org.code) && (roles & want) !== 0) return
+  const orgId = await ensureOrganisation(ctx, org.kind, org.code)
   await writeContract(ctx, orgAdminAccount(ctx, orgId), 'directory', 'setMember', [
     Number(orgId),
     address,
