@@ -222,6 +222,7 @@ describe("the citizen's journey at 320 px against the real API", () => {
     expect(p).toContain('Denne aftale er registreret og kan ikke ændres i det skjulte')
     const ref = p.match(/Reference: (0x[0-9a-f]{64})/)?.[1]
     expect(ref).toBeDefined()
+    expect(p).toMatch(/registreret \d{1,2}\. \p{L}+ 2026\./u)
     const receipt = await t!.ctx.ledger.publicClient.getTransactionReceipt({ hash: ref as `0x${string}` })
     expect(receipt.status).toBe('success')
 

@@ -97,6 +97,16 @@ function nextDates(a: CitizenAgreement): { key: string; text: string }[] {
   return out
 }
 
+/** ", registreret 16. januar 2026" from the block time (seconds or ISO), or nothing. */
+function registeredOn(blockTime: number | string | undefined): string {
+  if (blockTime === undefined || blockTime === '') return ''
+  const at = typeof blockTime === 'string' && /^\d+$/.test(blockTime) ? Number(blockTime) : blockTime
+  const day = formatDate(
+    typeof at === 'number' ? new Date(at * 1000).toISOString().slice(0, 10) : at.slice(0, 10),
+  )
+  return day ? `, registreret ${day}` : ''
+}
+
 function AgreementCard({ a }: { a: CitizenAgreement }) {
   const dates = nextDates(a)
   return (
@@ -135,6 +145,8 @@ function AgreementCard({ a }: { a: CitizenAgreement }) {
         <p className="mb-0">
           Denne aftale er registreret og kan ikke ændres i det skjulte. Reference:{' '}
           <span className="mono">{a.proof.txHash}</span>
+          {registeredOn(a.proof.blockTime)}. Med referencen kan en revisor eller en anden kontrollere, at
+          aftalen er den samme, som blev underskrevet.
         </p>
       )}
     </li>
