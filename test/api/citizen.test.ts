@@ -267,6 +267,10 @@ describe('citizen: Preben’s mother sees, exports and contributes', () => {
     ])
       expect(text).toContain(words)
     expect(text).toContain('kan ikke ændres i det skjulte')
+    expect(text).not.toContain('Intern notat')
+    // The PDF download is in the case's log too, as the newest entry before Sara's own view of it.
+    const log = await api('sara', 'GET', `/api/access-log?caseId=${caseId}`)
+    expect(log.body[0]).toMatchObject({ personName: 'Prebens mor', action: 'export' })
   }, 60_000)
 
   it('a correction becomes the caseworker’s task, and her answer is shown to the mother', async () => {
