@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely'
 import { accessLogHash, GENESIS_HASH } from '../store/repositories/accessLog.ts'
-import { anchorKey } from '../store/repositories/anchors.ts'
+import { anchorKey, anchorRebuilder } from '../store/repositories/anchors.ts'
 import type { CaseKeys } from '../store/repositories/caseKeys.ts'
 import { createRepositories } from '../store/repositories/index.ts'
 import type { Database } from '../store/schema.ts'
@@ -64,35 +64,62 @@ export async function verifyIntegrity(
   const total = anchorTotal + logTotal
   const mismatches: IntegrityMismatch[] = []
   const erasedCases = new Set<string>()
-  const seen = new Set<string>()
   const pendingAnchors: { kind: string; id: string }[] = []
   let anchors = 0
   let erased = 0
   let done = 0
   opts.onProgress?.(0, total)
 
-  let batch: { kind: string; id: string; hash: string }[] = []
-  const flush = async () => {
-    if (batch.length === 0) return
-    const results = await repos.anchors.rebuildMany(batch.map(({ kind, id }) => ({ kind, id })))
-    for (const a of batch) {
-      const key = anchorKey(a.kind, a.id)
-      if (seen.has(key)) {
-        mismatches.push({ kind: a.kind, id: a.id, reason: 'anchored more than once on the chain' })
+  // What the chain holds, by object. The comparison below is always against these hashes; the
+  // store's own copy of each hash only tells which side changed.
+  const onChain = new Map<string, { kind: string; id: string; hash: string }>()
+  for await (const a of opts.source.listAnchors()) {
+    const key = anchorKey(a.kind, a.id)
+    if (onChain.has(key)) {
+      mismatches.push({ kind: a.kind, id: a.id, reason: 'anchored more than once on the chain' })
+      done++
+      continue
+    }
+    onChain.set(key, { kind: a.kind, id: a.id, hash: a.hash.toLowerCase() })
+  }
+
+  // One pass over the store's anchors in key order, a page per query with the content each is
+  // rebuilt from; cases are read and their keys unwrapped once per run (anchorRebuilder).
+  const rebuilder = anchorRebuilder(db, keys)
+  let after: { kind: string; id: string } | undefined
+  for (;;) {
+    const page = await repos.anchors.scanWithContent({ ...(after ? { after } : {}), limit: batchSize })
+    if (page.length === 0) break
+    await rebuilder.load(page.filter((a) => onChain.has(anchorKey(a.kind, a.objectId))))
+    for (const a of page) {
+      const key = anchorKey(a.kind, a.objectId)
+      const chain = onChain.get(key)
+      if (!chain) {
+        // In the store, not on the chain: a mismatch when recorded as written, else still pending.
+        if (a.chainRef) {
+          mismatches.push({
+            kind: a.kind,
+            id: a.objectId,
+            reason: 'recorded as anchored but missing on the chain',
+          })
+        } else {
+          pendingAnchors.push({ kind: a.kind, id: a.objectId })
+        }
         continue
       }
-      seen.add(key)
+      onChain.delete(key)
       anchors++
-      const r = results.get(key)!
+      done++
+      const r = rebuilder.rebuild(a)
       if (r.status === 'erased') {
         erased++
         erasedCases.add(r.caseId)
       } else if (r.status !== 'ok') {
-        mismatches.push({ kind: a.kind, id: a.id, reason: r.reason })
-      } else if (r.hash !== a.hash.toLowerCase()) {
+        mismatches.push({ kind: a.kind, id: a.objectId, reason: r.reason })
+      } else if (r.hash !== chain.hash) {
         mismatches.push({
           kind: a.kind,
-          id: a.id,
+          id: a.objectId,
           reason:
             r.storedHash === r.hash
               ? 'stored anchor and content agree with each other but not with the chain'
@@ -100,36 +127,17 @@ export async function verifyIntegrity(
         })
       }
     }
-    done += batch.length
-    batch = []
-    opts.onProgress?.(done, total)
-  }
-  for await (const a of opts.source.listAnchors()) {
-    batch.push(a)
-    if (batch.length >= batchSize) await flush()
-  }
-  await flush()
-
-  // Store anchors the chain does not list: a mismatch when recorded as written, else pending.
-  let after: { kind: string; id: string } | undefined
-  for (;;) {
-    const page = await repos.anchors.list({ after, limit: 5000 })
-    if (page.length === 0) break
-    for (const a of page) {
-      if (seen.has(anchorKey(a.kind, a.objectId))) continue
-      if (a.chainRef) {
-        mismatches.push({
-          kind: a.kind,
-          id: a.objectId,
-          reason: 'recorded as anchored but missing on the chain',
-        })
-      } else {
-        pendingAnchors.push({ kind: a.kind, id: a.objectId })
-      }
-    }
     const last = page[page.length - 1]!
     after = { kind: last.kind, id: last.objectId }
+    opts.onProgress?.(done, total)
   }
+  // On the chain, but the store has no anchor for the object.
+  for (const a of onChain.values()) {
+    anchors++
+    done++
+    mismatches.push({ kind: a.kind, id: a.id, reason: 'no anchor for this object in the store' })
+  }
+  opts.onProgress?.(done, total)
 
   // The access log: each entry must hash to its stored hash and point at its predecessor.
   let prevSeq = 0

@@ -32,8 +32,10 @@ export async function openStore(target: StoreTarget): Promise<Store> {
   let closeDriver: () => Promise<void>
   if (target.kind === 'pglite') {
     if (target.dir) await fs.mkdir(target.dir, { recursive: true })
-    // int8 as string on both adapters, so repositories see the same types everywhere.
-    const options = { parsers: { 20: (v: string) => v } }
+    // int8 as string on both adapters, so repositories see the same types everywhere. bytea both
+    // ways through Buffer's native hex codec: PGlite's own converts byte by byte in JavaScript,
+    // which dominated reading documents back (verify) and writing sealed fields (every case write).
+    const options = { parsers: { 20: (v: string) => v, 17: parseBytea }, serializers: { 17: serializeBytea } }
     const lite = target.dir ? await PGlite.create(target.dir, options) : await PGlite.create(options)
     db = new Kysely<Database>({ dialect: pgliteDialect(lite) })
     closeDriver = () => lite.close()
@@ -54,6 +56,16 @@ export async function openStore(target: StoreTarget): Promise<Store> {
       await closeDriver()
     },
   }
+}
+
+/** PGlite text-format bytea ('\\x' + hex) to a plain Uint8Array, as PGlite's own parser returns. */
+function parseBytea(v: string): Uint8Array {
+  return new Uint8Array(Buffer.from(v.slice(2), 'hex'))
+}
+
+function serializeBytea(v: unknown): string {
+  if (!(v instanceof Uint8Array)) throw new Error('Invalid input for bytea type')
+  return `\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`
 }
 
 /**

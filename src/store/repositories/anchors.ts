@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { Kysely, Selectable } from 'kysely'
+import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely'
 import type { Hex } from 'viem'
 import { ANCHOR_SALT_BYTES, anchorHash } from '../../domain/anchor.ts'
 import { canonicalBytes } from '../../domain/canonicalJson.ts'
@@ -54,9 +54,23 @@ export interface AnchorRepository {
   count(): Promise<number>
   /** The decrypted record of a generic anchor kind (null when unknown or erased). */
   record(kind: string, objectId: string): Promise<unknown | null>
+  /**
+   * Anchors in (kind, objectId) order with what their hash is rebuilt from (record body, document
+   * bytes) in one query per page, paged by `after`: the integrity check's single pass over the store.
+   */
+  scanWithContent(opts: { after?: AnchorRef; limit: number }): Promise<AnchorContent[]>
   /** Recomputes anchors from what the store holds now. */
   rebuildMany(refs: AnchorRef[]): Promise<Map<string, RebuildResult>>
   rebuild(kind: string, objectId: string): Promise<RebuildResult>
+}
+
+/** An anchor row with the stored content its hash is rebuilt from. */
+export interface AnchorContent extends Anchor {
+  salt: Uint8Array | null
+  /** The anchored_records body (records), null for documents and cases. */
+  body: Uint8Array | null
+  /** The document row's case and sealed bytes (kind 'document'), null otherwise. */
+  document: { caseId: string; ciphertext: Uint8Array | null } | null
 }
 
 export const RESERVED_ANCHOR_KINDS = ['document', 'case'] as const
@@ -242,113 +256,133 @@ export function anchorRepository(db: Kysely<Database>, keys: CaseKeys): AnchorRe
     async rebuild(kind, objectId) {
       return (await repo.rebuildMany([{ kind, id: objectId }])).get(anchorKey(kind, objectId))!
     },
+    async scanWithContent({ after, limit }) {
+      return contentPage(db, after ? sql`(kind, object_id) > (${after.kind}, ${after.id})` : sql`true`, limit)
+    },
     async rebuildMany(refs) {
       const out = new Map<string, RebuildResult>()
       if (refs.length === 0) return out
-      const anchorRows = await byKind(refs, (kind, ids) =>
-        db.selectFrom('anchors').selectAll().where('kind', '=', kind).where('object_id', 'in', ids).execute(),
+      const rows = await byKind(refs, (kind, ids) =>
+        contentPage(db, sql`kind = ${kind} and object_id in (${sql.join(ids)})`, ids.length),
       )
-      const anchors = new Map(anchorRows.map((a) => [anchorKey(a.kind, a.object_id), a]))
-      const caseIds = new Set(anchorRows.flatMap((a) => (a.case_id ? [a.case_id] : [])))
-      const caseRows = caseIds.size
-        ? await db
-            .selectFrom('cases')
-            .selectAll()
-            .where('id', 'in', [...caseIds])
-            .execute()
-        : []
-      const cases = new Map(caseRows.map((c) => [c.id, c]))
-      const liveCaseIds = caseRows.filter((c) => !c.erased_at).map((c) => c.id)
-      const caseKeys = await keys.findMany(db, liveCaseIds)
-      const docIds = refs.filter((r) => r.kind === 'document').map((r) => r.id)
-      const docs = new Map(
-        (docIds.length
-          ? await db
-              .selectFrom('documents')
-              .select(['id', 'case_id', 'ciphertext'])
-              .where('id', 'in', docIds)
-              .execute()
-          : []
-        ).map((d) => [d.id, d]),
-      )
-      const others = refs.filter((r) => !(RESERVED_ANCHOR_KINDS as readonly string[]).includes(r.kind))
-      const records = new Map(
-        (
-          await byKind(others, (kind, ids) =>
-            db
-              .selectFrom('anchored_records')
-              .selectAll()
-              .where('kind', '=', kind)
-              .where('object_id', 'in', ids)
-              .execute(),
-          )
-        ).map((r) => [anchorKey(r.kind, r.object_id), r]),
-      )
-
+      const rebuilder = anchorRebuilder(db, keys)
+      await rebuilder.load(rows)
+      const found = new Map(rows.map((r) => [anchorKey(r.kind, r.objectId), r]))
       for (const ref of refs) {
         const k = anchorKey(ref.kind, ref.id)
-        const a = anchors.get(k)
-        if (!a) {
-          out.set(k, { status: 'missing', reason: 'no anchor for this object in the store' })
-          continue
-        }
-        const stored = a.hash as Hex
-        try {
-          if (a.case_id) {
-            const c = cases.get(a.case_id)
-            if (!c) {
-              out.set(k, { status: 'missing', reason: `case ${a.case_id} is missing` })
-              continue
-            }
-            if (c.erased_at) {
-              out.set(k, { status: 'erased', caseId: c.id })
-              continue
-            }
-            const key = caseKeys.get(c.id)
-            if (!key) {
-              out.set(k, { status: 'broken', reason: `case ${c.id} has lost its key without being erased` })
-              continue
-            }
-            const salt = key.anchorSalt(ref.kind, ref.id)
-            let bytes: Uint8Array
-            if (ref.kind === 'document') {
-              const d = docs.get(ref.id)
-              if (!d?.ciphertext) {
-                out.set(k, { status: 'missing', reason: 'document bytes are missing' })
-                continue
-              }
-              if (d.case_id !== c.id) {
-                out.set(k, { status: 'broken', reason: 'document has moved to another case' })
-                continue
-              }
-              bytes = key.open(d.ciphertext, documentAad(ref.id))
-            } else if (ref.kind === 'case') {
-              bytes = canonicalBytes(caseAnchorRecord(c, key))
-            } else {
-              const r = records.get(k)
-              if (!r) {
-                out.set(k, { status: 'missing', reason: 'anchored record is missing' })
-                continue
-              }
-              // The stored body is the canonical text itself: hashing it as stored catches any byte change.
-              bytes = key.open(r.body, recordAad(ref.kind, ref.id))
-            }
-            out.set(k, { status: 'ok', hash: anchorHash(salt, bytes), storedHash: stored })
-          } else {
-            const r = records.get(k)
-            if (!r || !a.salt) {
-              out.set(k, { status: 'missing', reason: 'anchored record is missing' })
-              continue
-            }
-            const bytes = toBytes(r.body)
-            out.set(k, { status: 'ok', hash: anchorHash(toBytes(a.salt), bytes), storedHash: stored })
-          }
-        } catch (e) {
-          out.set(k, { status: 'broken', reason: e instanceof KeyError ? e.message : String(e) })
-        }
+        const row = found.get(k)
+        out.set(
+          k,
+          row
+            ? rebuilder.rebuild(row)
+            : { status: 'missing', reason: 'no anchor for this object in the store' },
+        )
       }
       return out
     },
   }
   return repo
+}
+
+/** A page as the query returns it: one JSON array per anchor, bytea as base64. */
+type ContentTuple = [
+  kind: string,
+  objectId: string,
+  caseId: string | null,
+  salt: string | null,
+  hash: string,
+  chainRef: string | null,
+  body: string | null,
+  documentCaseId: string | null,
+  ciphertext: string | null,
+]
+
+/**
+ * Anchors matching `where`, in key order, joined with their content (a record's body, a document's
+ * case and sealed bytes). The page comes back as one JSON value: PGlite decodes every field of every
+ * row in JavaScript (bytea byte by byte), which made reading the rows cost more than checking them;
+ * one JSON text per page is parsed natively, on both adapters.
+ */
+async function contentPage(db: Kysely<Database>, where: RawBuilder<unknown>, limit: number) {
+  const { rows } = await sql<{ page: ContentTuple[] }>`
+    select coalesce(json_agg(json_build_array(a.kind, a.object_id, a.case_id, encode(a.salt, 'base64'),
+        a.hash, a.chain_ref, encode(r.body, 'base64'), d.case_id, encode(d.ciphertext, 'base64'))
+        order by a.kind, a.object_id), '[]') as page
+    from (select * from anchors where ${where} order by kind, object_id limit ${limit}) a
+    left join anchored_records r on r.kind = a.kind and r.object_id = a.object_id
+    left join documents d on a.kind = 'document' and d.id = a.object_id`.execute(db)
+  return (rows[0]?.page ?? []).map(
+    ([kind, objectId, caseId, salt, hash, chainRef, body, documentCaseId, ciphertext]): AnchorContent => ({
+      kind,
+      objectId,
+      caseId,
+      hash: hash as Hex,
+      chainRef,
+      salt: base64(salt),
+      body: base64(body),
+      document: documentCaseId ? { caseId: documentCaseId, ciphertext: base64(ciphertext) } : null,
+    }),
+  )
+}
+
+function base64(v: string | null): Uint8Array | null {
+  if (v === null) return null
+  const b = Buffer.from(v, 'base64')
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
+}
+
+/**
+ * Rebuilds anchors from their stored content. Holds the cases and unwrapped case keys it has
+ * loaded, so a run over many anchors reads each case and unwraps each key once; `load` fetches
+ * those a batch of rows needs and has not seen yet. A case erased while a run is under way is
+ * judged as it was when first loaded (the run is a check of one moment, not a lock).
+ */
+export function anchorRebuilder(db: Kysely<Database>, keys: CaseKeys) {
+  const cases = new Map<string, Selectable<Database['cases']> | null>()
+  const caseKeys = new Map<string, CaseKey>()
+  return {
+    async load(rows: Iterable<{ caseId: string | null }>): Promise<void> {
+      const need = new Set<string>()
+      for (const r of rows) if (r.caseId && !cases.has(r.caseId)) need.add(r.caseId)
+      if (need.size === 0) return
+      const ids = [...need]
+      const found = await db.selectFrom('cases').selectAll().where('id', 'in', ids).execute()
+      for (const id of ids) cases.set(id, null)
+      for (const c of found) cases.set(c.id, c)
+      const live = found.filter((c) => !c.erased_at).map((c) => c.id)
+      for (const [id, key] of await keys.findMany(db, live)) caseKeys.set(id, key)
+    },
+    /** The anchor rebuilt from `row`; its case must have been loaded. */
+    rebuild(row: AnchorContent): RebuildResult {
+      const { kind, objectId: id } = row
+      const stored = row.hash
+      try {
+        if (!row.caseId) {
+          if (!row.body || !row.salt) return { status: 'missing', reason: 'anchored record is missing' }
+          return { status: 'ok', hash: anchorHash(row.salt, row.body), storedHash: stored }
+        }
+        const c = cases.get(row.caseId)
+        if (!c) return { status: 'missing', reason: `case ${row.caseId} is missing` }
+        if (c.erased_at) return { status: 'erased', caseId: c.id }
+        const key = caseKeys.get(c.id)
+        if (!key) return { status: 'broken', reason: `case ${c.id} has lost its key without being erased` }
+        let bytes: Uint8Array
+        if (kind === 'document') {
+          const d = row.document
+          if (!d?.ciphertext) return { status: 'missing', reason: 'document bytes are missing' }
+          if (d.caseId !== c.id) return { status: 'broken', reason: 'document has moved to another case' }
+          bytes = key.open(d.ciphertext, documentAad(id))
+        } else if (kind === 'case') {
+          bytes = canonicalBytes(caseAnchorRecord(c, key))
+        } else {
+          if (!row.body) return { status: 'missing', reason: 'anchored record is missing' }
+          // The stored body is the canonical text itself: hashing it as stored catches any byte change.
+          bytes = key.open(row.body, recordAad(kind, id))
+        }
+        return { status: 'ok', hash: anchorHash(key.anchorSalt(kind, id), bytes), storedHash: stored }
+      } catch (e) {
+        return { status: 'broken', reason: e instanceof KeyError ? e.message : String(e) }
+      }
+    },
+  }
 }
