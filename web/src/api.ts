@@ -322,6 +322,8 @@ export interface CitizenCase {
 export interface CitizenOverview {
   person?: { name: string }
   cases: CitizenCase[]
+  /** Plain-words explanations of the words on the page (the export carries the same). */
+  glossary?: Record<string, string>
 }
 
 export interface FieldError {

@@ -39,6 +39,7 @@ export const GLOSSARY: Record<string, string> = {
   opfølgning: 'En dag, hvor kommunen ser på, om hjælpen skal fortsætte, ændres eller stoppe.',
   ydelse: 'En bestemt slags hjælp, som kommunen betaler for.',
   samvær: 'Tid sammen med forældre eller familie, når barnet bor et andet sted.',
+  leverandør: 'Det sted eller firma, der giver hjælpen og får betaling fra kommunen.',
 }
 
 const templateText: Record<string, string> = {

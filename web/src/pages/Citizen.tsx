@@ -37,37 +37,20 @@ const plainState: Record<AgreementState, string> = {
 
 const perUnit: Record<string, string> = { month: 'om måneden', hour: 'i timen', session: 'pr. gang' }
 
-function Glossary() {
+/** The API's explanations, so the page and the export explain the words alike. */
+function Glossary({ words }: { words: Record<string, string> }) {
+  const entries = Object.entries(words)
+  if (entries.length === 0) return null
   return (
     <section aria-labelledby="glossary-heading" className="mt-6">
       <h2 id="glossary-heading">Hvad betyder ordene?</h2>
       <dl className="facts">
-        <div className="facts-row">
-          <dt>Botilbud</dt>
-          <dd>
-            Et sted at bo, hvor der er voksne, som hjælper og passer på dem, der bor der. Kommunen betaler for
-            opholdet.
-          </dd>
-        </div>
-        <div className="facts-row">
-          <dt>Statusrapport</dt>
-          <dd>
-            En skriftlig beskrivelse fra stedet af, hvordan det går. Stedet skal sende den til kommunen med
-            faste mellemrum. Kommer den ikke, venter kommunen med at betale, til den kommer.
-          </dd>
-        </div>
-        <div className="facts-row">
-          <dt>Ydelse</dt>
-          <dd>Noget kommunen betaler for, fx ophold, skole, kørsel eller samvær.</dd>
-        </div>
-        <div className="facts-row">
-          <dt>Leverandør</dt>
-          <dd>Det sted eller firma, der giver hjælpen.</dd>
-        </div>
-        <div className="facts-row">
-          <dt>Revurdering</dt>
-          <dd>En dato hvor kommunen ser på, om hjælpen skal fortsætte, ændres eller stoppe.</dd>
-        </div>
+        {entries.map(([word, meaning]) => (
+          <div className="facts-row" key={word}>
+            <dt>{word.charAt(0).toUpperCase() + word.slice(1)}</dt>
+            <dd>{meaning}</dd>
+          </div>
+        ))}
       </dl>
     </section>
   )
@@ -193,7 +176,7 @@ export function CitizenOverviewPage() {
                   )}
                 </section>
               ))}
-              <Glossary />
+              <Glossary words={ov.glossary ?? {}} />
             </>
           )
         }
