@@ -339,6 +339,7 @@ export const paymentRuns: Record<string, PaymentRun> = {
     deviations: [
       {
         agreementId: 'agr-contact',
+        agreementTitle: 'Overvåget samvær',
         providerName: 'Samværskonsulenterne ApS',
         lineName: contactLine.name,
         period: '2026-03',
