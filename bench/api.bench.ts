@@ -8,11 +8,11 @@
  * Run alone: npx tsx bench/api.bench.ts [--quick]
  */
 import { pathToFileURL } from 'node:url'
-import autocannon from 'autocannon'
 import { dateToUnixSeconds } from '../src/domain/calendar.ts'
 import { PREBEN_CPR } from '../src/identity/personas.ts'
 import { openTestApp, type TestApp } from '../test/support/app.ts'
 import type { BenchOptions, BenchResult } from './harness.ts'
+import { measureP99, roundsNote } from './p99.ts'
 import { measureRawTxRate } from './rawTx.ts'
 
 const SIGN_TARGET = 0.8
@@ -105,49 +105,30 @@ async function signatures(t: TestApp, quick: boolean): Promise<BenchResult> {
   }
 }
 
-// The load generator runs in a worker thread, so it does not share the event loop of the server it
-// measures (both live in this process).
-function cannon(url: string, headers: Record<string, string>, seconds: number) {
-  return autocannon({ url, connections: READ_CONNECTIONS, duration: seconds, headers, workers: 1 })
-}
-
 async function readLatency(t: TestApp, quick: boolean): Promise<BenchResult> {
   const seconds = quick ? 4 : 15
   const sara = await t.login('sara')
   const list = await must(t.api(sara, 'GET', '/api/agreements'), 'list agreements')
   const id = list[0]?.id
   if (!id) throw new Error('no agreement to read')
-  const headers = { cookie: sara.cookie }
-  const agreementUrl = `${t.baseUrl}/api/agreements/${id}`
-  const trivialUrl = `${t.baseUrl}/healthz`
-  // Warm-up for both routes, then two measured rounds alternating the routes, so a burst of load
-  // from elsewhere on the machine does not land on one side only; the median p99 per route counts.
-  await cannon(agreementUrl, headers, 1)
-  await cannon(trivialUrl, headers, 1)
-  const runs = { read: [] as autocannon.Result[], trivial: [] as autocannon.Result[] }
-  for (let round = 0; round < ROUNDS; round++) {
-    runs.trivial.push(await cannon(trivialUrl, headers, seconds))
-    runs.read.push(await cannon(agreementUrl, headers, seconds))
-  }
-  const all = [...runs.read, ...runs.trivial]
-  const bad = all.reduce((s, r) => s + r.non2xx + r.errors + r.timeouts, 0)
-  if (bad > 0) throw new Error(`read benchmark saw ${bad} failed requests`)
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1]!
-  const readP99 = median(runs.read.map((r) => r.latency.p99))
-  const trivialP99 = median(runs.trivial.map((r) => r.latency.p99))
-  const rps = (rs: autocannon.Result[]) => Math.round(mean(rs.map((r) => r.requests.average)))
-  const ratio = readP99 / Math.max(trivialP99, 1)
+  const r = await measureP99({
+    url: `${t.baseUrl}/api/agreements/${id}`,
+    trivialUrl: `${t.baseUrl}/healthz`,
+    headers: { cookie: sara.cookie },
+    connections: READ_CONNECTIONS,
+    seconds,
+    rounds: ROUNDS,
+  })
   return {
     name: 'API read p99: GET /api/agreements/:id vs trivial route',
-    value: Math.round(readP99),
+    value: Math.round(r.p99),
     unit: 'ms p99',
-    baseline: Math.round(trivialP99),
-    ratio: Math.round(ratio * 100) / 100,
+    baseline: Math.round(r.trivialP99),
+    ratio: Math.round(r.ratio * 100) / 100,
     target: READ_TARGET,
     direction: 'max',
-    pass: ratio <= READ_TARGET,
-    note: `autocannon (worker thread), ${READ_CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${seconds} s per route, median of p99s ${runs.read.map((r) => r.latency.p99).join('/')} vs ${runs.trivial.map((r) => r.latency.p99).join('/')} ms; ${rps(runs.read)} req/s vs ${rps(runs.trivial)} req/s on /healthz`,
+    pass: r.ratio <= READ_TARGET,
+    note: `autocannon (worker thread), ${READ_CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${seconds} s per route, median of p99s ${roundsNote(r)}; ${r.rps.route} req/s vs ${r.rps.trivial} req/s on /healthz`,
   }
 }
 
