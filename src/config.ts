@@ -80,6 +80,11 @@ const settings = {
     default: undefined,
     doc: 'file with the 32-byte key-encryption key (hex); embedded mode generates DATA_DIR/kek.hex',
   },
+  TILLID_OPERATOR_KEY_FILE: {
+    schema: z.string().optional(),
+    default: undefined,
+    doc: 'server mode: file with the operator key (32-byte hex, mode 0600) that deploys the contracts and registers organisations; embedded mode uses a fixed development key',
+  },
   TILLID_LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     default: 'info',
@@ -137,6 +142,7 @@ export interface Config {
   amqpExchange: string
   amqpInboundQueue: string
   kekFile: string | undefined
+  operatorKeyFile: string | undefined
   logLevel: RawConfig['TILLID_LOG_LEVEL']
   demo: boolean
   oidcIssuer: string | undefined
@@ -193,6 +199,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     amqpExchange: r.TILLID_AMQP_EXCHANGE,
     amqpInboundQueue: r.TILLID_AMQP_INBOUND_QUEUE,
     kekFile: r.TILLID_KEK_FILE,
+    operatorKeyFile: r.TILLID_OPERATOR_KEY_FILE,
     logLevel: r.TILLID_LOG_LEVEL,
     demo: r.TILLID_DEMO,
     oidcIssuer: r.TILLID_OIDC_ISSUER,

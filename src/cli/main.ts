@@ -11,6 +11,7 @@ import { buildQuarterlyReportsFromStore } from '../services/analytics/reports.ts
 import { seedNational } from '../services/analytics/seedNational.ts'
 import { backup, restore } from '../services/backup.ts'
 import { DataDirInUseError, dataDirOwner } from '../services/dataDirLock.ts'
+import { deployToLedger, LedgerDeployError, upgradeLedger } from '../services/ledgerDeploy.ts'
 import { initNetwork, NetworkInitError } from '../services/networkInit.ts'
 import type { Store } from '../services/offlineStore.ts'
 import { withOfflineStore } from '../services/offlineStore.ts'
@@ -232,6 +233,43 @@ program
     if (r.errors.length) process.exitCode = 1
   })
 
+const ledgerCommand = program
+  .command('ledger')
+  .description('kontrakterne på en EVM-ledger (Besu eller anden JSON-RPC)')
+ledgerCommand
+  .command('deploy')
+  .description('udrul de fire kontrakter; adresserne skrives som JSON og gemmes i databasen i servertilstand')
+  .requiredOption('--rpc <urls>', 'JSON-RPC-adresse(r), kommasepareret')
+  .requiredOption('--key-file <file>', 'fil med operatørnøglen (32 byte hex, mode 0600)')
+  .option('--chain-id <n>', 'forventet kæde-id (afvis en anden node)')
+  .action(async (o: { rpc: string; keyFile: string; chainId?: string }) => {
+    const config = loadConfig()
+    const input = {
+      rpcUrls: o.rpc.split(',').map((u) => u.trim()),
+      keyFile: path.resolve(o.keyFile),
+      chainId: o.chainId ? Number(o.chainId) : undefined,
+    }
+    const r =
+      config.mode === 'server'
+        ? await withStore((store) => deployToLedger({ ...input, db: store.db }))
+        : await deployToLedger(input)
+    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`)
+  })
+ledgerCommand
+  .command('upgrade')
+  .description('udrul en ny kontraktversion på samme Directory; ældre versioner forbliver læsbare')
+  .requiredOption('--key-file <file>', 'fil med operatørnøglen (32 byte hex, mode 0600)')
+  .option('--rpc <urls>', 'JSON-RPC-adresse(r) (standard: TILLID_RPC_URL)')
+  .action(async (o: { rpc?: string; keyFile: string }) => {
+    const config = loadConfig()
+    const rpcUrls = o.rpc ? o.rpc.split(',').map((u) => u.trim()) : config.rpcUrls
+    if (!rpcUrls.length) throw new LedgerDeployError('angiv --rpc eller TILLID_RPC_URL')
+    const r = await withStore((store) =>
+      upgradeLedger({ rpcUrls, keyFile: path.resolve(o.keyFile), chainId: config.chainId, db: store.db }),
+    )
+    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`)
+  })
+
 const network = program.command('network').description('Besu QBFT-netværket (validatorer, genesis, nøgler)')
 network
   .command('init')
@@ -288,7 +326,8 @@ try {
     err instanceof DemoError ||
     err instanceof ApiCallError ||
     err instanceof DataDirInUseError ||
-    err instanceof NetworkInitError
+    err instanceof NetworkInitError ||
+    err instanceof LedgerDeployError
   ) {
     process.stderr.write(`tillid: ${err.message}\n`)
     process.exit(2)

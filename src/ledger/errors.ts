@@ -18,6 +18,7 @@ export type LedgerErrorCode =
   | 'LEDGER_NOT_SUPPORTED'
   | 'LEDGER_TX_REJECTED'
   | 'LEDGER_REVERTED'
+  | 'LEDGER_KEY_INVALID'
 
 export class LedgerError extends Error {
   override name = 'LedgerError'

@@ -19,6 +19,7 @@ export {
 export { LedgerError, type LedgerErrorCode, LedgerRevertError } from './errors.ts'
 export { connectExternalLedger, type ExternalLedgerOptions } from './externalLedger.ts'
 export {
+  accountFromKeyFile,
   deployerAccount,
   KEY_INDEX,
   keeperAccount,

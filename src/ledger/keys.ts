@@ -4,8 +4,10 @@
  * embedded/demo ledger only, never for a production network.
  */
 
+import { promises as fs } from 'node:fs'
 import type { Hex, LocalAccount } from 'viem'
 import { generatePrivateKey, type HDAccount, mnemonicToAccount, privateKeyToAccount } from 'viem/accounts'
+import { LedgerError } from './errors.ts'
 
 export const LEDGER_MNEMONIC = 'test test test test test test test test test test test junk'
 
@@ -28,4 +30,33 @@ export function keeperAccount(): HDAccount {
 export function randomCustodialKey(): { privateKey: Hex; account: LocalAccount } {
   const privateKey = generatePrivateKey()
   return { privateKey, account: privateKeyToAccount(privateKey) }
+}
+
+/**
+ * The operator (deployer/registrar) key of a real network, from a file holding one 32-byte hex
+ * key. Refused when group or others may read it: the key registers organisations and members.
+ */
+export async function accountFromKeyFile(file: string): Promise<LocalAccount> {
+  let text: string
+  try {
+    const stat = await fs.stat(file)
+    if ((stat.mode & 0o077) !== 0) {
+      throw new LedgerError(
+        'LEDGER_KEY_INVALID',
+        `${file} is readable by group or others (mode ${(stat.mode & 0o777).toString(8)}); run chmod 600 on it`,
+      )
+    }
+    text = (await fs.readFile(file, 'utf8')).trim()
+  } catch (e) {
+    if (e instanceof LedgerError) throw e
+    throw new LedgerError(
+      'LEDGER_KEY_INVALID',
+      `the key file ${file} cannot be read: ${(e as Error).message}`,
+    )
+  }
+  const hex = text.startsWith('0x') ? text : `0x${text}`
+  if (!/^0x[0-9a-fA-F]{64}$/.test(hex)) {
+    throw new LedgerError('LEDGER_KEY_INVALID', `${file} does not hold a 32-byte hex private key`)
+  }
+  return privateKeyToAccount(hex as Hex)
 }

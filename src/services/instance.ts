@@ -9,6 +9,7 @@ import type { Logger } from 'pino'
 import type { Config } from '../config.ts'
 import { startEvents } from '../events/index.ts'
 import {
+  accountFromKeyFile,
   connectExternalLedger,
   deployerAccount,
   keeperAccount,
@@ -21,7 +22,7 @@ import { openStore } from '../store/database.ts'
 import { CaseKeys } from '../store/repositories/caseKeys.ts'
 import { createRepositories } from '../store/repositories/index.ts'
 import type { ServiceContext } from './context.ts'
-import { abis, ensureContracts } from './contracts.ts'
+import { ensureContracts, indexedContracts } from './contracts.ts'
 import { lockDataDir } from './dataDirLock.ts'
 import { seedDemo } from './demo/seedDemo.ts'
 import { esdhInboundHandlers } from './esdhInbound.ts'
@@ -66,19 +67,18 @@ export async function openInstance(config: Config, logger: Logger): Promise<Inst
     closers.push(() => ledger.stop())
     logger.info({ ledger: ledger.kind, rpc: ledger.rpcUrl }, 'ledger ready')
 
-    const deployer = deployerAccount()
-    const { addresses, deployed } = await ensureContracts(ledger, store.db, deployer)
+    // A real network's registrar key comes from a file; the fixed development key is public.
+    const deployer = config.operatorKeyFile
+      ? await accountFromKeyFile(config.operatorKeyFile)
+      : deployerAccount()
+    const { addresses, deployed, deployments } = await ensureContracts(ledger, store.db, deployer)
     logger.info({ ...addresses, deployed }, deployed ? 'contracts deployed' : 'contracts found')
 
     const indexer = createIndexer({
       db: store.db,
       client: ledger.publicClient,
-      contracts: [
-        { name: 'Directory', address: addresses.directory, abi: abis.directory },
-        { name: 'AgreementRegistry', address: addresses.registry, abi: abis.registry },
-        { name: 'Obligations', address: addresses.obligations, abi: abis.obligations },
-        { name: 'PaymentLedger', address: addresses.payments, abi: abis.payments },
-      ],
+      // Every deployment: agreements of earlier contract versions stay indexed after an upgrade.
+      contracts: indexedContracts(deployments),
       onLogs: projectLogs,
     })
     await indexer.syncOnce()
