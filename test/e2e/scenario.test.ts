@@ -83,6 +83,12 @@ async function axe(page: Page, label: string) {
   if (checked.has(label)) return
   checked.add(label)
   await assertAccessible(page, label)
+  // Dates and amounts as Danes read them: no ISO dates, no amounts without øre or with English marks.
+  const text = await page.getByRole('main').innerText()
+  expect(text, `${label} shows an ISO date`).not.toMatch(/\b\d{4}-\d{2}-\d{2}\b/)
+  expect(text, `${label} shows an amount not as 72.500,00 kr`).not.toMatch(
+    /\d(?:,\d{3})*\.\d{2} kr|(?<![\d,.])\d{1,3}(?:\.\d{3})* kr|(?<![\d,.])\d{4,}(?:,\d{2})? kr/,
+  )
   const before = page.viewportSize()
   await page.setViewportSize({ width: 375, height: 800 })
   try {
@@ -333,32 +339,27 @@ describe("Preben's scenario through the web app", () => {
     // 8. 1 May: both status reports fall due. Sara sees them in her tasks and on the agreement, with
     // the due date and the last day of the grace period; Ole sees the report he owes.
     await moveTo('2026-05-01', '1. maj 2026')
+    const inTasks = 'Forfaldt 1. maj 2026; skal afleveres senest 15. maj 2026.'
+    const onAgreement = 'Forfalden 1. maj 2026, skal afleveres senest 15. maj 2026.'
     await open(sara, '/opgaver', 'Mine opgaver')
     await axe(sara, '/opgaver')
     const tasks = sara.getByRole('list', { name: 'Opgaver' }).getByRole('listitem')
     const reportDue = tasks.filter({ hasText: 'Statusrapport forfalden: Anbringelse uden for hjemmet' })
     await reportDue.first().waitFor()
-    expect(await reportDue.first().innerText()).toContain(
-      'Forfaldt 1. maj 2026; skal afleveres senest 15. maj 2026.',
-    )
+    expect(await reportDue.first().innerText()).toContain(inTasks)
     await tasks.filter({ hasText: 'Statusrapport forfalden: Overvåget samvær' }).first().waitFor()
     await reportDue.first().getByRole('link').click()
     await sara.waitForURL((u) => u.pathname === `/aftaler/${placement}`)
     const obligations = sara.getByRole('list', { name: 'Forpligtelser' })
-    await obligations.getByText('Forfalden 1. maj 2026, skal afleveres senest 15. maj 2026.').waitFor()
+    await obligations.getByText(onAgreement).waitFor()
     const ole = await as('Ole')
     await open(ole, '/leverandoer', 'Leverandør')
     await ole.waitForFunction(() => document.querySelectorAll('.spinner').length === 0)
     await axe(ole, '/leverandoer')
-    await ole
-      .getByRole('list', { name: 'Forpligtelser' })
-      .getByText('Forfalden 1. maj 2026, skal afleveres senest 15. maj 2026.')
-      .waitFor()
+    await ole.getByRole('list', { name: 'Forpligtelser' }).getByText(onAgreement).waitFor()
     await open(ole, '/opgaver', 'Mine opgaver')
     const owed = ole.getByRole('listitem').filter({ hasText: 'Aflever statusrapport' })
-    expect(await owed.first().innerText()).toContain(
-      'Forfaldt 1. maj 2026; skal afleveres senest 15. maj 2026.',
-    )
+    expect(await owed.first().innerText()).toContain(inTasks)
 
     // 9. 15 May: the review of the school support is due. Sara's task leads to the review decision
     // (continue, adjust or end) on the agreement page, with the line chosen. Nobody decides, so the
@@ -379,11 +380,8 @@ describe("Preben's scenario through the web app", () => {
       await decision.getByLabel(choice, { exact: true }).waitFor()
     await sara.getByRole('list', { name: 'Forpligtelser' }).getByText('Revurderingen er forfalden.').waitFor()
     // Still within the grace period on the 15th: due, not yet overdue.
-    await sara
-      .getByRole('list', { name: 'Forpligtelser' })
-      .getByText('Forfalden 1. maj 2026, skal afleveres senest 15. maj 2026.')
-      .waitFor()
-    // "Continue" needs a date: the dkfds error summary says so, nothing is sent.
+    await sara.getByRole('list', { name: 'Forpligtelser' }).getByText(onAgreement).waitFor()
+    // "Continue" needs a date: the dkfds error summary says so before anything is sent.
     await decision.getByRole('button', { name: 'Registrér afgørelse' }).click()
     await decision.getByRole('alert').getByText('Angiv hvor længe ydelsen fortsætter').waitFor()
 
@@ -454,5 +452,12 @@ describe("Preben's scenario through the web app", () => {
     const jan = finn.getByRole('row').filter({ hasText: 'Østervold' })
     await expect.poll(() => jan.first().innerText()).toContain('66.000,00 kr')
     expect(await finn.getByRole('table', { name: 'Tilbageholdte betalinger' }).count()).toBe(0)
+
+    // The staff pages not visited above, with the whole scenario's data on them.
+    await open(sara, '/sager', 'Sager')
+    await axe(sara, '/sager')
+    const revisor = await as('Revisor')
+    await open(revisor, '/revision', /.+/)
+    await axe(revisor, '/revision')
   })
 })
