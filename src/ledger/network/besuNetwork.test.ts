@@ -44,7 +44,12 @@ describe('Besu QBFT network files', () => {
     const genesis = besuGenesis(params, [privateKeyToAccount(generatePrivateKey()).address])
     const config = genesis.config as Record<string, unknown>
     expect(config.chainId).toBe(45054)
-    expect(config.qbft).toEqual({ blockperiodseconds: 2, epochlength: 30000, requesttimeoutseconds: 4 })
+    expect(config.qbft).toEqual({
+      blockperiodseconds: 2,
+      emptyblockperiodseconds: 60,
+      epochlength: 30000,
+      requesttimeoutseconds: 4,
+    })
     expect(config).toMatchObject({ londonBlock: 0, shanghaiTime: 0, cancunTime: 0, zeroBaseFee: true })
     expect(config.contractSizeLimit).toBe(2147483647)
     expect(genesis.baseFeePerGas).toBe('0x0')
