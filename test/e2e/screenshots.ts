@@ -9,6 +9,7 @@ import { launchBrowser } from './browser.ts'
 import { buildWeb } from './build-web.ts'
 import { startFakeServer } from './fake-api.ts'
 import { contextAs, openPage, pageCases } from './pages.ts'
+import { rolloutScreenshots } from './rolloutScreenshots.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const outDir = path.join(root, 'docs', 'screenshots')
@@ -32,7 +33,8 @@ const phone = ['borger-overblik', 'aftale', 'borger-bidrag']
 async function main(): Promise<void> {
   const browser = await launchBrowser()
   if (!browser) process.exit(0)
-  const server = await startFakeServer(await buildWeb('screenshot-web-dist'))
+  const dist = await buildWeb('screenshot-web-dist')
+  const server = await startFakeServer(dist)
   mkdirSync(outDir, { recursive: true })
   try {
     const anon = await contextAs(browser, server.url, null)
@@ -56,6 +58,8 @@ async function main(): Promise<void> {
         await ctx.close()
       }
     }
+    for (const file of await rolloutScreenshots(browser, dist, outDir))
+      console.log(`wrote ${path.relative(root, file)}`)
   } finally {
     await browser.close()
     await server.close()
