@@ -29,7 +29,7 @@ export const actions = {
   'invoice.submit': 'Indsende en faktura',
   'invoice.read': 'Se fakturaer',
   'payment.run': 'Køre den månedlige betalingskørsel',
-  'payment.read': 'Se betalingskørsler',
+  'payment.read': 'Se betalingskørsler (leverandører: kun egne betalinger, uden sager og betalingsfil)',
   'payment.export': 'Hente betalingsfilen (pain.001)',
   'accesslog.read': 'Se adgangsloggen for en sag',
   'integrity.verify': 'Køre integritetskontrollen',

@@ -470,6 +470,47 @@ describe('agreements over HTTP: Preben’s placement', () => {
     expect(contactMay.status).toBe('approved')
   }, 90_000)
 
+  it('11b. each provider reads its own share of the runs: its payments, the withheld reason, nothing else', async () => {
+    const oestervold = await api('ole', 'GET', '/api/payment-runs/2026-05')
+    expect(oestervold.status).toBe(200)
+    expect(oestervold.body.items).toEqual([
+      expect.objectContaining({
+        agreementId: placement,
+        providerName: 'Østervold',
+        period: '2026-05',
+        amountOre: '7580000',
+        status: 'withheld',
+        reason: 'report_overdue',
+        dueDate: '2026-05-01',
+        overdueSince: '2026-05-16',
+      }),
+    ])
+    expect(oestervold.body.totals).toMatchObject({ withheldOre: '7580000', approvedOre: '0' })
+    expect(oestervold.body.providerCvr).toBe('31457823')
+    // No payment file (every provider's accounts), no municipality total, no case behind an agreement.
+    expect(oestervold.body.files).toBeUndefined()
+    expect(oestervold.body.municipalityCode).toBeUndefined()
+    expect(JSON.stringify(oestervold.body)).not.toContain(caseId)
+    expect(JSON.stringify(oestervold.body)).not.toContain(contact)
+
+    // Every month of Samværskonsulenterne's, and only its agreement in any of them.
+    const samvaer = await api('sanne', 'GET', '/api/payment-runs')
+    expect(samvaer.status).toBe(200)
+    expect(samvaer.body.map((r: { period: string }) => r.period)).toEqual(
+      expect.arrayContaining(['2026-05', '2026-02']),
+    )
+    const items = samvaer.body.flatMap((r: { items: { agreementId: string }[] }) => r.items)
+    expect(items.length).toBeGreaterThan(0)
+    expect(new Set(items.map((i: { agreementId: string }) => i.agreementId))).toEqual(new Set([contact]))
+    expect(JSON.stringify(samvaer.body)).not.toContain(placement)
+
+    // The municipality's run holds both providers.
+    const run = await api('finn', 'GET', '/api/payment-runs/2026-05')
+    expect(new Set(run.body.items.map((i: { agreementId: string }) => i.agreementId))).toEqual(
+      new Set([placement, contact]),
+    )
+  }, 60_000)
+
   it('12. Østervold uploads its report: stored off-chain, anchored, May released, visible on the case', async () => {
     await at('2026-06-03')
     const r = await api('ole', 'POST', `/api/agreements/${placement}/reports`, {

@@ -1,14 +1,22 @@
-/** Payment runs and the payment file: finance runs a month, everybody allowed sees the outcome. */
+/**
+ * Payment runs and the payment file: finance runs a month, everybody allowed sees the outcome —
+ * municipal staff their municipality's whole run, a provider only its own payments in every run.
+ */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
-import { periodFromChain } from '../../domain/calendar.ts'
+import type { Period } from '../../domain/calendar.ts'
 import { authorise, requirePermission } from '../../identity/authorise.ts'
 import type { ServiceContext } from '../../services/context.ts'
 import { asMember } from '../../services/membership.ts'
 import { runMonthWithFile } from '../../services/payments/monthlyRun.ts'
 import { exportPayments, paymentFilesOf } from '../../services/payments/paymentExport.ts'
-import { agreementIdsOf } from '../../services/payments/paymentRun.ts'
-import { type PaymentRunView, paymentRunView } from '../../services/payments/paymentRunView.ts'
+import {
+  type PaymentRunView,
+  type PaymentScope,
+  paymentRunView,
+  periodsWithPayments,
+  providerPaymentView,
+} from '../../services/payments/paymentRunView.ts'
 import { TillidError } from '../errors.ts'
 import { actorOf } from './actor.ts'
 
@@ -24,6 +32,19 @@ function municipalityOf(request: FastifyRequest): number {
     throw new TillidError('forbidden', 'Betalingskørsler hører til en kommune')
   }
   return Number(org.code)
+}
+
+/** Whose payments the person may read: their municipality's, or their own as a provider. */
+function readScopeOf(request: FastifyRequest): PaymentScope {
+  const org = request.principal?.organisation
+  if (org?.kind === 'provider') return { providerCvr: Number(org.code) }
+  return { municipality: municipalityOf(request) }
+}
+
+function viewOf(ctx: ServiceContext, scope: PaymentScope, p: Period) {
+  return 'municipality' in scope
+    ? paymentRunView(ctx, scope.municipality, p)
+    : providerPaymentView(ctx, scope.providerCvr, p)
 }
 
 /** JSON view of a run: amounts as øre strings, so no client ever sees a float. */
@@ -61,7 +82,9 @@ export function runJson(view: PaymentRunView) {
     items,
     deviations,
     period: view.period,
-    municipalityCode: view.municipalityCode,
+    ...(view.providerCvr === undefined
+      ? { municipalityCode: view.municipalityCode }
+      : { providerCvr: String(view.providerCvr) }),
     payments: view.payments.map(line),
     releasedEarlier: view.releasedEarlier.map(line),
     invoices: view.invoices.map(line),
@@ -103,22 +126,9 @@ export function registerPaymentRoutes(app: FastifyInstance, ctx: ServiceContext)
       schema: { tags: ['betalinger'], summary: 'Måneder der er kørt, nyeste først' },
     },
     async (request) => {
-      const code = municipalityOf(request)
-      const ids = await agreementIdsOf(ctx, code)
-      const periods = new Set<string>()
-      if (ids.length) {
-        const rows = await ctx.db
-          .selectFrom('ledger_events')
-          .select('args')
-          .where('event', 'in', ['MonthApproved', 'MonthWithheld'])
-          .where('agreement_id', 'in', ids)
-          .execute()
-        for (const r of rows) periods.add(periodFromChain(Number(JSON.parse(r.args).period)))
-      }
+      const scope = readScopeOf(request)
       const runs = []
-      for (const p of [...periods].sort().reverse()) {
-        runs.push(runJson(await paymentRunView(ctx, code, p as `${number}-${number}`)))
-      }
+      for (const p of await periodsWithPayments(ctx, scope)) runs.push(runJson(await viewOf(ctx, scope, p)))
       return runs
     },
   )
@@ -135,8 +145,11 @@ export function registerPaymentRoutes(app: FastifyInstance, ctx: ServiceContext)
     },
     async (request) => {
       const { period: p } = request.params as { period: `${number}-${number}` }
-      const view = await paymentRunView(ctx, municipalityOf(request), p)
-      const files = await paymentFilesOf(ctx, view.municipalityCode, p)
+      const scope = readScopeOf(request)
+      const view = await viewOf(ctx, scope, p)
+      // A payment file holds every provider's payments and accounts: the municipality's alone.
+      if (!('municipality' in scope)) return runJson(view)
+      const files = await paymentFilesOf(ctx, scope.municipality, p)
       return {
         ...runJson(view),
         files: files.map((f) => ({

@@ -1,7 +1,8 @@
 /**
  * What the ledger says about a municipality's payments for a month — approved, withheld (with
  * reason and due date), released, paid — and the invoices checked for that month, read from the
- * indexed contract events (never by scanning the chain).
+ * indexed contract events (never by scanning the chain). A provider sees the same for its own
+ * agreements only, across the municipalities it works for, without the cases behind them.
  */
 import type { Hex } from 'viem'
 import { type Period, periodFromChain, periodToChain, unixSecondsToDate } from '../../domain/calendar.ts'
@@ -16,7 +17,8 @@ export type PaymentStatus = 'approved' | 'withheld' | 'released' | 'paid'
 export interface AgreementRef {
   id: string
   title: string
-  caseId: string
+  /** Absent in a provider's view: the case is the municipality's. */
+  caseId?: string
 }
 
 export interface PaymentLine {
@@ -54,9 +56,15 @@ export interface InvoiceLine {
   invoiceRef: Hex
 }
 
+/** Whose payments a view holds: a municipality's run, or one provider's share of every run. */
+export type PaymentScope = { municipality: number } | { providerCvr: number }
+
 export interface PaymentRunView {
   period: Period
+  /** The municipality whose run this is; 0 in a provider's view, which spans municipalities. */
   municipalityCode: number
+  /** Set in a provider's view: its CVR. */
+  providerCvr?: number
   payments: PaymentLine[]
   invoices: InvoiceLine[]
   /**
@@ -140,22 +148,66 @@ function day(seconds: string | undefined): string | undefined {
   return seconds === undefined ? undefined : unixSecondsToDate(BigInt(seconds))
 }
 
+/** On-chain ids of the agreements in `scope`, each with its provider's CVR. */
+async function agreementsIn(ctx: ServiceContext, scope: PaymentScope): Promise<Map<string, string>> {
+  const drafted = await ctx.db
+    .selectFrom('ledger_events')
+    .select(['agreement_id', 'args'])
+    .where('event', '=', 'AgreementDrafted')
+    .orderBy('block_number')
+    .orderBy('log_index')
+    .execute()
+  const providerOf = new Map<string, string>()
+  for (const d of drafted) {
+    const a = JSON.parse(d.args) as Record<string, string>
+    const mine =
+      'municipality' in scope
+        ? Number(a.municipality) === scope.municipality
+        : Number(a.provider) === scope.providerCvr
+    if (mine) providerOf.set(d.agreement_id!, String(a.provider))
+  }
+  return providerOf
+}
+
+/** Months (newest first) in which any agreement in `scope` was evaluated. */
+export async function periodsWithPayments(ctx: ServiceContext, scope: PaymentScope): Promise<Period[]> {
+  const ids = [...(await agreementsIn(ctx, scope)).keys()]
+  const periods = new Set<Period>()
+  if (ids.length) {
+    const rows = await ctx.db
+      .selectFrom('ledger_events')
+      .select('args')
+      .where('event', 'in', ['MonthApproved', 'MonthWithheld'])
+      .where('agreement_id', 'in', ids)
+      .execute()
+    for (const r of rows) periods.add(periodFromChain(Number(JSON.parse(r.args).period)))
+  }
+  return [...periods].sort().reverse()
+}
+
 export async function paymentRunView(
   ctx: ServiceContext,
   municipalityCode: number,
   period: Period,
 ): Promise<PaymentRunView> {
-  const drafted = await ctx.db
-    .selectFrom('ledger_events')
-    .select(['agreement_id', 'args'])
-    .where('event', '=', 'AgreementDrafted')
-    .execute()
+  return scopedView(ctx, { municipality: municipalityCode }, period)
+}
+
+/**
+ * One provider's payments and invoices for a month, from every municipality it works for: no other
+ * provider's lines, no totals over them, and no case ids (the cases are the municipalities').
+ */
+export async function providerPaymentView(
+  ctx: ServiceContext,
+  providerCvr: number,
+  period: Period,
+): Promise<PaymentRunView> {
+  return scopedView(ctx, { providerCvr }, period)
+}
+
+async function scopedView(ctx: ServiceContext, scope: PaymentScope, period: Period): Promise<PaymentRunView> {
+  const providerOf = await agreementsIn(ctx, scope)
   const names = await providerNames(ctx)
-  const providerOf = new Map<string, string>()
-  for (const d of drafted) {
-    const a = JSON.parse(d.args) as Record<string, string>
-    if (Number(a.municipality) === municipalityCode) providerOf.set(d.agreement_id!, String(a.provider))
-  }
   const payeeOf = (id: string) => {
     const cvr = providerOf.get(id) ?? ''
     return { cvr, name: names.get(cvr) ?? `CVR ${cvr}` }
@@ -182,8 +234,9 @@ export async function paymentRunView(
   const refOf = (chainId: string): { agreement?: AgreementRef } => {
     const r = stored.get(chainId)
     if (!r) return {}
+    const title = templateById(r.template_id)?.name ?? r.template_id
     return {
-      agreement: { id: r.id, title: templateById(r.template_id)?.name ?? r.template_id, caseId: r.case_id },
+      agreement: 'municipality' in scope ? { id: r.id, title, caseId: r.case_id } : { id: r.id, title },
     }
   }
   const months = foldMonths(
@@ -223,7 +276,9 @@ export async function paymentRunView(
     [...payments, ...releasedEarlier].filter((p) => p.status === s).reduce((t, p) => t + p.amountOre, 0n)
   return {
     period,
-    municipalityCode,
+    ...('municipality' in scope
+      ? { municipalityCode: scope.municipality }
+      : { municipalityCode: 0, providerCvr: scope.providerCvr }),
     payments,
     invoices,
     releasedEarlier,

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react'
-import { type AgreementDetail, api, type Payment } from '../api.ts'
+import { type AgreementDetail, api, type Payment, type PaymentRun } from '../api.ts'
 import { ObligationList } from '../components/Obligations.tsx'
 import {
   Alert,
@@ -258,9 +258,30 @@ export function withheldReason(p: {
   return parts.join(', ')
 }
 
+/**
+ * The provider's own payments from the payment runs (the API gives a provider only its share), each
+ * month once, with the per-line specification from the agreement where it is loaded.
+ */
+function ownPayments(runs: PaymentRun[], details: AgreementDetail[]) {
+  const seen = new Map<string, Payment & { agreement?: string }>()
+  for (const run of runs) {
+    for (const item of run.items) {
+      const period = (item as { period?: string }).period ?? run.period
+      const key = `${item.agreementId}/${period}`
+      if (seen.has(key)) continue
+      const lines = details
+        .find((a) => a.id === item.agreementId)
+        ?.payments?.find((p) => p.period === period)?.lines
+      seen.set(key, { ...item, period, agreement: item.agreementTitle ?? item.agreementId, lines })
+    }
+  }
+  return [...seen.values()]
+}
+
 export function ProviderPage() {
   const { me, ledger } = useSession()
   const list = useAsync(() => api.agreements(), [])
+  const runs = useAsync(() => api.paymentRuns(), [])
   const details = useAsync(
     () => (list.data ? Promise.all(list.data.map((a) => api.agreement(a.id))) : Promise.resolve(undefined)),
     [list.data],
@@ -276,12 +297,9 @@ export function ProviderPage() {
       {details.data && details.data.length > 0 && (
         <>
           <h2>Betalinger</h2>
-          <PaymentTable
-            caption="Betalinger"
-            payments={details.data.flatMap((a) =>
-              (a.payments ?? []).map((p) => ({ ...p, agreement: a.title ?? a.id })),
-            )}
-          />
+          <Loaded a={runs} what="betalinger">
+            {(r) => <PaymentTable caption="Betalinger" payments={ownPayments(r, details.data ?? [])} />}
+          </Loaded>
           <h2>Statusrapporter og fakturaer</h2>
           <SelectField
             id="provider-agreement"
@@ -297,7 +315,15 @@ export function ProviderPage() {
               </p>
               <h3>Forpligtelser</h3>
               <ObligationList agreement={selected} today={ledger?.date} />
-              <ReportUploadForm key={`r-${selected.id}`} agreementId={selected.id} onDone={details.reload} />
+              <ReportUploadForm
+                key={`r-${selected.id}`}
+                agreementId={selected.id}
+                onDone={() => {
+                  // A report may release a withheld month.
+                  details.reload()
+                  runs.reload()
+                }}
+              />
               <InvoiceForm key={`i-${selected.id}`} agreement={selected} onDone={details.reload} />
             </>
           )}
