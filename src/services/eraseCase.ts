@@ -52,7 +52,16 @@ export async function eraseCase(
   store: Pick<Store, 'db' | 'kind'>,
   keys: CaseKeys,
   input: EraseCaseInput,
-  opts: { compact?: boolean } = {},
+  opts: {
+    compact?: boolean
+    /**
+     * Work that must commit with the erasure or not at all (the `case.erased.v1` outbox row, rows
+     * of other modules holding ciphertext under the destroyed key): runs in the erasure's
+     * transaction after the erasure step, only when the case was not already erased. A throw
+     * rolls the erasure back with it.
+     */
+    inTransaction?: (trx: Kysely<Database>, result: EraseCaseResult) => Promise<void>
+  } = {},
 ): Promise<EraseCaseResult> {
   if (!(ERASURE_ROLES as readonly string[]).includes(input.actor.role)) {
     throw new ErasureError('ERASURE_FORBIDDEN', `role ${input.actor.role} may not erase cases`)
@@ -107,7 +116,7 @@ export async function eraseCase(
       purpose: 'erasure',
       at,
     })
-    return {
+    const erased: EraseCaseResult = {
       caseId: c.id,
       erasedAt: at,
       alreadyErased: false,
@@ -115,6 +124,8 @@ export async function eraseCase(
       documents: Number(documents.numUpdatedRows),
       records: Number(records.numDeletedRows),
     }
+    await opts.inTransaction?.(trx, erased)
+    return erased
   })
   keys.forget(input.caseId)
   if (!result.alreadyErased && opts.compact !== false) await compactAfterErasure(store)

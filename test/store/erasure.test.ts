@@ -2,11 +2,14 @@ import { randomBytes } from 'node:crypto'
 import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import type { Kysely } from 'kysely'
 import { afterAll, describe, expect, it } from 'vitest'
+import { appendEvent } from '../../src/events/outbox.ts'
 import { eraseCase } from '../../src/services/eraseCase.ts'
 import { listAnchorSource, verifyIntegrity } from '../../src/services/verifyIntegrity.ts'
 import { openStore } from '../../src/store/database.ts'
 import { CaseKeys, createRepositories } from '../../src/store/repositories/index.ts'
+import type { Database } from '../../src/store/schema.ts'
 import { adapters, openTestStore } from './adapters.ts'
 import { buildWorld, PREBEN, REPORT_TEXT } from './scenario.ts'
 
@@ -98,6 +101,75 @@ describe.each(list)('erasure on %s', (adapter) => {
       expect(report.erased).toBe(5)
       expect(report.details.erasedCases).toEqual([world.caseId])
       expect(report.checked).toBe(world.chain.length + log.length + 1)
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('commits the erasure and its case.erased.v1 event together, or neither when a later step fails', async () => {
+    const store = await openTestStore(adapter)
+    try {
+      const world = await buildWorld(store)
+      const { repos } = world
+      const actor = { personId: world.directorId, role: 'director', organisationId: world.municipalityId }
+      const events = async () =>
+        (
+          await store.db
+            .selectFrom('event_outbox')
+            .select('body')
+            .where('type', '=', 'case.erased.v1')
+            .execute()
+        ).map((r) => JSON.parse(r.body).payload.caseId as string)
+      const appendErased = (trx: Kysely<Database>, erasedAt: string) =>
+        appendEvent(trx, {
+          type: 'case.erased.v1',
+          payload: {
+            caseId: world.caseId,
+            caseNumber: 'S-1',
+            erasedOn: erasedAt.slice(0, 10),
+            legalBasis: 'GDPR-art17',
+          },
+        })
+
+      // The event is written, then a later step in the same transaction fails: both roll back.
+      await expect(
+        eraseCase(
+          store,
+          repos.keys,
+          { caseId: world.caseId, actor },
+          {
+            inTransaction: async (trx, erased) => {
+              await appendErased(trx, erased.erasedAt)
+              throw new Error('injected failure after the erasure step')
+            },
+          },
+        ),
+      ).rejects.toThrow(/injected failure/)
+      expect(await events()).toEqual([])
+      expect((await repos.cases.get(world.caseId))?.erasedAt).toBeNull()
+      expect((await repos.cases.citizens(world.caseId)).map((c) => c.cpr)).toEqual([PREBEN.digits])
+      expect(await repos.keys.find(store.db, world.caseId)).not.toBeNull()
+
+      // Without the failure both are there after the one commit.
+      const result = await eraseCase(
+        store,
+        repos.keys,
+        { caseId: world.caseId, actor },
+        { compact: false, inTransaction: (trx, erased) => appendErased(trx, erased.erasedAt).then(() => {}) },
+      )
+      expect(result.alreadyErased).toBe(false)
+      expect(await events()).toEqual([world.caseId])
+      expect((await repos.cases.get(world.caseId))?.erasedAt).toBe(result.erasedAt)
+
+      // A repeated order finds the case erased and writes no second event.
+      const again = await eraseCase(
+        store,
+        repos.keys,
+        { caseId: world.caseId, actor },
+        { inTransaction: (trx, erased) => appendErased(trx, erased.erasedAt).then(() => {}) },
+      )
+      expect(again.alreadyErased).toBe(true)
+      expect(await events()).toEqual([world.caseId])
     } finally {
       await store.close()
     }

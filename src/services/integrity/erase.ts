@@ -1,7 +1,7 @@
 /**
  * Erasure ordered through the API: the tenant and KLE check, the store's erasure (eraseCase.ts), the
  * citizen's contributions (ciphertext under the destroyed key, removed as well), and a
- * `case.erased.v1` event for the case-index subscribers.
+ * `case.erased.v1` event for the case-index subscribers, all in the erasure's one transaction.
  */
 import { sql } from 'kysely'
 import { appendEvent } from '../../events/outbox.ts'
@@ -25,30 +25,37 @@ export async function eraseCaseAs(
   const p = authorise(actor.principal, 'case.erase', await caseScope(ctx, c))
   let result: EraseCaseResult
   try {
-    result = await eraseCase(ctx.store, ctx.keys, {
-      caseId: c.id,
-      actor: { personId: p.personId, role: p.role, organisationId: p.organisation?.id ?? null },
-    })
+    // The citizen's contributions (ciphertext under the key being destroyed) and the event commit
+    // with the erasure or not at all: no erased case without its notification, no event for an
+    // erasure that rolled back.
+    result = await eraseCase(
+      ctx.store,
+      ctx.keys,
+      {
+        caseId: c.id,
+        actor: { personId: p.personId, role: p.role, organisationId: p.organisation?.id ?? null },
+      },
+      {
+        compact: false,
+        inTransaction: async (trx, erased) => {
+          await trx.deleteFrom('citizen_contributions').where('case_id', '=', c.id).execute()
+          await appendEvent(trx, {
+            type: 'case.erased.v1',
+            payload: {
+              caseId: c.id,
+              caseNumber: c.sagsnummer,
+              erasedOn: erased.erasedAt.slice(0, 10),
+              legalBasis: input.legalBasis ?? DEFAULT_ERASURE_BASIS,
+            },
+          })
+        },
+      },
+    )
   } catch (err) {
     if (err instanceof ErasureError) throw new ServiceError('forbidden', 'Din rolle kan ikke slette sager')
     throw err
   }
   if (result.alreadyErased) return result
-  // eraseCase owns its transaction (and compacts after it), so the event follows in a second one; a
-  // crash in between leaves the erasure done and the event missing, which a retry (alreadyErased) does
-  // not repeat — acceptable for a notification, never for the erasure itself.
-  await ctx.db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('citizen_contributions').where('case_id', '=', c.id).execute()
-    await appendEvent(trx, {
-      type: 'case.erased.v1',
-      payload: {
-        caseId: c.id,
-        caseNumber: c.sagsnummer,
-        erasedOn: result.erasedAt.slice(0, 10),
-        legalBasis: input.legalBasis ?? DEFAULT_ERASURE_BASIS,
-      },
-    })
-  })
   // As eraseCase does for its tables: the deleted tuples (and, on PGlite, the WAL holding them) go too.
   await sql`vacuum full citizen_contributions`.execute(ctx.db)
   await compactAfterErasure(ctx.store)
