@@ -101,6 +101,8 @@ describe('Integrationer in the browser', () => {
     await loaded(page)
     const outbound = await page.getByTestId('figures-outbound').innerText()
     expect(outbound).toContain('Bekræftet leveret')
+    expect(outbound).toContain('Forsinkelse i udbakken')
+    expect(await page.getByTestId('dead-letter-count').innerText()).toMatch(/^2 beskeder venter/)
     expect(await page.getByTestId('figures-inbound').innerText()).toContain('Fejlede')
     const times = await page.getByTestId('transaction-times').innerText()
     // On a phone the table's cells stack, each labelled with its column (dkfds responsive headers).

@@ -173,10 +173,11 @@ export function IntegrationsPage() {
               <Figure label="Sendt" value={count(o.counters.published)} />
               <Figure label="Bekræftet leveret" value={count(o.counters.confirmed)} />
               <Figure label="Fejlede forsøg" value={count(o.counters.failed)} />
+              <Figure label="Venter i udbakken" value={count(o.outbox.depth)} />
               <Figure
-                label="I udbakken"
-                value={count(o.outbox.depth)}
-                hint={`Ældste venter ${formatSeconds(o.outbox.lagSeconds)}`}
+                label="Forsinkelse i udbakken"
+                value={formatSeconds(o.outbox.lagSeconds)}
+                hint="Så længe har den ældste hændelse ventet"
               />
             </ul>
             {o.relay && o.relay.consecutiveFailures > 0 && (
@@ -209,9 +210,14 @@ export function IntegrationsPage() {
             </p>
             <TimesTable outbound={o.transactionTimes.outbound} inbound={o.transactionTimes.inbound} />
             <h2>Fejlede beskeder</h2>
-            {o.deadLetters.length === 0 ? (
-              <p>Ingen fejlede beskeder.</p>
-            ) : (
+            <p data-testid="dead-letter-count">
+              {o.deadLetters.length === 0
+                ? 'Ingen fejlede beskeder venter.'
+                : `${count(o.deadLetters.length)}${o.deadLetters.length >= 50 ? '+' : ''} ${
+                    o.deadLetters.length === 1 ? 'besked venter' : 'beskeder venter'
+                  } på at blive sendt igen. Ret årsagen først, fx ved at oprette aftalen beskeden hører til.`}
+            </p>
+            {o.deadLetters.length > 0 && (
               <div className="table-wrap">
                 <table className="table table--compact table--responsive-headers" data-testid="dead-letters">
                   <caption className="sr-only">Fejlede beskeder</caption>
