@@ -40,7 +40,8 @@ export async function rolloutScreenshots(
           Array.from(document.querySelectorAll('.rollout-chart')).every((c) => c.querySelector('svg')),
       )
       const file = path.join(outDir, `${name}.png`)
-      await page.screenshot({ path: file, fullPage: true })
+      // On a phone the stacked tables make the whole page very long: the first screenful shows the idea.
+      await page.screenshot({ path: file, fullPage: width > 600 })
       written.push(file)
       await ctx.close()
     }
