@@ -90,7 +90,9 @@ export async function appendEvent(
       aggregate_id: aggregateId,
       aggregate_seq: String(last_seq),
       body: JSON.stringify(envelope),
-      created_at: occurredAt,
+      // Wall clock, not occurredAt: projections date events by block time, which a demo moves months
+      // ahead; outbox lag and time per transaction are measured from when the event was appended.
+      created_at: new Date(),
       last_error: null,
       dispatched_at: null,
     })
