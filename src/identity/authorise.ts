@@ -35,7 +35,8 @@ export const actions = {
   'integrity.verify': 'Køre integritetskontrollen',
   'ledger.time.read': 'Se ledgerens dato',
   'ledger.time.set': 'Flytte ledgerens dato frem (kun demo)',
-  'integration.manage': 'Se integrationer (MOX-beskeder), aflevere ESDH-beskeder uden om køen og genafsende fejlede beskeder',
+  'integration.manage':
+    'Se integrationer (MOX-beskeder), aflevere ESDH-beskeder uden om køen og genafsende fejlede beskeder',
   'analytics.read': 'Se udrulningens tal for alle kommuner (små tal skjult som <5)',
   'citizen.overview': 'Se egne og egne børns aftaler, dokumenter og adgangslog',
   'citizen.export': 'Eksportere egne og egne børns oplysninger',
