@@ -71,11 +71,27 @@ export async function ensureMember(
   // A member of the organisation implies the organisation is registered: one read on every write.
   if (BigInt(memberOrg) === orgIdOf(org.kind, org.code) && (roles & want) !== 0) return
   const orgId = await ensureOrganisation(ctx, org.kind, org.code)
-  await writeContract(ctx, orgAdminAccount(ctx, orgId), 'directory', 'setMember', [
+  await writeContract(ctx, await memberAdmin(ctx, orgId), 'directory', 'setMember', [
     Number(orgId),
     address,
     roles | want,
   ])
+}
+
+/**
+ * Who may set members of `orgId`: this installation's administrator account of it, or — when
+ * another Tillid on the same chain registered the organisation first (a provider serving two
+ * municipalities), so the administrator is that installation's — this installation's operator,
+ * which the Directory accepts as registrar.
+ */
+async function memberAdmin(ctx: ServiceContext, orgId: bigint): Promise<LocalAccount> {
+  const admin = orgAdminAccount(ctx, orgId)
+  const isAdmin = (await readContract(ctx, 'directory', 'hasOrgRole', [
+    Number(orgId),
+    admin.address,
+    ROLE_BIT.admin!,
+  ])) as boolean
+  return isAdmin ? admin : ctx.operator
 }
 
 /** Runs `fn` with the actor's account after making sure the directory knows them. */

@@ -17,8 +17,11 @@ import {
   startAnvil,
 } from '../../src/ledger/anvilProcess.ts'
 import { LEDGER_MNEMONIC } from '../../src/ledger/keys.ts'
+import { setMeta } from '../../src/ledger/meta.ts'
 import { createLogger } from '../../src/logger.ts'
+import type { ContractAddresses } from '../../src/services/contracts.ts'
 import { type Instance, openInstance } from '../../src/services/instance.ts'
+import { openStore } from '../../src/store/database.ts'
 import { createTestSchema, PG_URL, pgAvailable } from '../store/adapters.ts'
 
 /** An anvil started like a separate node: genesis now, so block time is wall-clock time. */
@@ -51,9 +54,16 @@ export async function openServerInstance(
   rpcUrl: string,
   chainId: number,
   env: Record<string, string> = {},
+  /** Contracts already on the chain (another installation's), recorded before the first start. */
+  contracts?: ContractAddresses,
 ): Promise<ServerInstance> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tillid-server-'))
   const schema = await createTestSchema()
+  if (contracts) {
+    const store = await openStore({ kind: 'postgres', url: schema.url })
+    await setMeta(store.db, 'contracts.v1', JSON.stringify(contracts))
+    await store.close()
+  }
   const config = loadConfig({
     TILLID_MODE: 'server',
     TILLID_DATA_DIR: dir,
