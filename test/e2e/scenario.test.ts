@@ -352,6 +352,14 @@ describe("Preben's scenario through the web app", () => {
     await sara.waitForURL((u) => u.pathname === `/aftaler/${placement}`)
     const obligations = sara.getByRole('list', { name: 'Forpligtelser' })
     await obligations.getByText(onAgreement).waitFor()
+    // ... and on Preben's case, where both agreements' reports wait.
+    await sara.getByRole('link', { name: 'Gå til sagen' }).click()
+    const onCase = sara.getByRole('list', { name: 'Sagens opgaver' }).getByRole('listitem')
+    await onCase
+      .filter({ hasText: 'Statusrapport forfalden: Anbringelse' })
+      .filter({ hasText: inTasks })
+      .waitFor()
+    await onCase.filter({ hasText: 'Statusrapport forfalden: Overvåget samvær' }).waitFor()
     const ole = await as('Ole')
     await open(ole, '/leverandoer', 'Leverandør')
     await ole.waitForFunction(() => document.querySelectorAll('.spinner').length === 0)

@@ -18,6 +18,7 @@ import {
 import { formatDate, formatDateTime, formatKr, formatWhen, isCprShape } from '../format.ts'
 import { Link, navigate } from '../router.tsx'
 import { roleText, useSession } from '../session.tsx'
+import { CaseTasks } from './Tasks.tsx'
 
 const caseStatusLabel: Record<string, string> = {
   Opstaaet: 'Oprettet',
@@ -236,6 +237,7 @@ export function CasePage({ id }: { id: string }) {
           <Loaded a={agreements} what="aftaler">
             {(list) => <AgreementTable list={list} caption="Sagens aftaler" />}
           </Loaded>
+          <CaseTasks caseId={id} />
 
           <h2>Dokumenter</h2>
           {(sag.documents ?? []).length === 0 ? (

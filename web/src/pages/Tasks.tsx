@@ -50,6 +50,42 @@ function TaskDue({ t }: { t: Task }) {
   return t.due ? <p className="mb-0">Frist: {formatDate(t.due)}</p> : null
 }
 
+function TaskCard({ t }: { t: Task }) {
+  return (
+    <>
+      <p className="mb-2">
+        <span className="badge badge-info">{kindLabel[t.kind] ?? t.kind}</span>
+      </p>
+      <p className="mb-2">
+        <Link to={taskHref(t)}>{t.title}</Link>
+      </p>
+      <TaskDue t={t} />
+    </>
+  )
+}
+
+/**
+ * What waits on one case's agreements (reports due or overdue, reviews, signatures), shown on the
+ * case page so the caseworker sees it where she looks at the case; nothing when nothing waits.
+ */
+export function CaseTasks({ caseId }: { caseId: string }) {
+  const tasks = useAsync(() => api.tasks(), [caseId])
+  const mine = (tasks.data ?? []).filter((t) => t.caseId === caseId && t.kind !== 'contribution')
+  if (mine.length === 0) return null
+  return (
+    <>
+      <h2>Venter på handling</h2>
+      <ul className="card-list" aria-label="Sagens opgaver">
+        {keyed(mine).map(([k, t]) => (
+          <li key={k}>
+            <TaskCard t={t} />
+          </li>
+        ))}
+      </ul>
+    </>
+  )
+}
+
 export function TasksPage() {
   const tasks = useAsync(() => api.tasks(), [])
   return (
@@ -66,13 +102,7 @@ export function TasksPage() {
               <ul className="card-list" aria-label="Opgaver">
                 {keyed(list).map(([k, t]) => (
                   <li key={k}>
-                    <p className="mb-2">
-                      <span className="badge badge-info">{kindLabel[t.kind] ?? t.kind}</span>
-                    </p>
-                    <p className="mb-2">
-                      <Link to={taskHref(t)}>{t.title}</Link>
-                    </p>
-                    <TaskDue t={t} />
+                    <TaskCard t={t} />
                   </li>
                 ))}
               </ul>
