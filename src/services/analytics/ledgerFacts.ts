@@ -82,7 +82,13 @@ export async function refreshLedgerFacts(trx: Trx, agreements: readonly FactsAgr
     await trx
       .insertInto('analytics_agreement_facts')
       .values({ agreement_id: ag.id, ...row })
-      .onConflict((oc) => oc.column('agreement_id').doUpdateSet(row))
+      .onConflict((oc) =>
+        oc.column('agreement_id').doUpdateSet({
+          ...row,
+          // An erased case loses its row's details; the KLE subject counted so far stays.
+          kle: sql<string>`coalesce(nullif(excluded.kle, ''), analytics_agreement_facts.kle)`,
+        }),
+      )
       .execute()
     await trx.deleteFrom('analytics_agreement_activity').where('agreement_id', '=', ag.id).execute()
     const activity = [...f.activity].map(([quarter, c]) => ({
