@@ -21,7 +21,16 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { scanLog } from './logScan.ts'
 import { SEED, seededRandom, sizes } from './size.ts'
 import { startTillid, type TillidProcess } from './tillidProcess.ts'
-import { type Ack, ApiError, checkAcknowledged, logIn, Session, writeRound } from './writeLoad.ts'
+import {
+  type Ack,
+  ApiError,
+  checkAcknowledged,
+  type Item,
+  logIn,
+  reconcile,
+  Session,
+  writeStep,
+} from './writeLoad.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const run = promisify(execFile)
@@ -71,15 +80,17 @@ describe('crash loop: kill -9 of the whole Tillid under write load', () => {
     const acks: Ack[] = []
     const seen = new Map<number, string>()
     const unexpected: string[] = []
+    const pool: Item[] = []
     proc = await startTillid({ dataDir, logFile })
     for (let cycle = 0; cycle < sizes.crashCycles; cycle++) {
       const people = await logIn(proc.url)
+      await reconcile(people, pool)
       let killing = false
       const before = acks.length
       const workers = Array.from({ length: sizes.writers }, async () => {
         while (!killing) {
           try {
-            await writeRound(people, rand, acks)
+            await writeStep(people, rand, pool, acks)
           } catch (e) {
             // After the kill every in-flight request fails; before it nothing may.
             if (!killing) unexpected.push(`cycle ${cycle}: ${(e as Error).message}`)
@@ -124,6 +135,10 @@ describe('crash loop: kill -9 of the whole Tillid under write load', () => {
     }
     expect(unexpected).toEqual([])
     expect(acks.length).toBeGreaterThanOrEqual(2 * sizes.crashCycles)
+    const kinds = Object.fromEntries(
+      ['case', 'agreement', 'sign', 'report'].map((k) => [k, acks.filter((a) => a.kind === k).length]),
+    )
+    console.info(`acknowledged writes by kind: ${JSON.stringify(kinds)}`)
 
     // The CLI an auditor runs, against the last restart.
     const cli = (cmd: string) =>

@@ -98,47 +98,116 @@ export async function logIn(baseUrl: string): Promise<People> {
   return { sara, ole, today }
 }
 
+/** An agreement on its way through the write mix; the steps a kill interrupted are picked up after the restart. */
+export interface Item {
+  caseId: string
+  agreementId?: string
+  municipalitySigned: boolean
+  providerSigned: boolean
+  reported: boolean
+  busy: boolean
+}
+
 /**
- * One round of the write mix. Stops at the first failure (the server may be gone) and rethrows it;
- * what was acknowledged until then is in acks.
+ * One step of the write mix: advance an unfinished item (draft → Sara signs → Ole signs → report) or open
+ * a new case. Rethrows a failure (the server may be gone); what was acknowledged until then is in acks.
  */
+export async function writeStep(
+  p: People,
+  rand: (n: number) => number,
+  pool: Item[],
+  acks: Ack[],
+  /** The item to advance, or null for a new case; picked at random when absent. */
+  which?: Item | null,
+): Promise<void> {
+  const open = pool.filter((i) => !i.busy && !i.reported)
+  const item = which !== undefined ? which : open.length && rand(4) > 0 ? open[rand(open.length)]! : null
+  if (!item) {
+    const citizen = fakeCitizen(rand)
+    const kase = await p.sara.call('POST', '/api/cases', {
+      ...citizen,
+      kle: p.sara.login.me.kle[0],
+      title: 'Anbringelse uden for hjemmet',
+    })
+    acks.push({ kind: 'case', id: kase.id, ...citizen })
+    pool.push({
+      caseId: kase.id,
+      municipalitySigned: false,
+      providerSigned: false,
+      reported: false,
+      busy: false,
+    })
+    return
+  }
+  item.busy = true
+  try {
+    if (!item.agreementId) {
+      const draft = await p.sara.call('POST', '/api/agreements', {
+        caseId: item.caseId,
+        providerId: OESTERVOLD.code,
+        templateId: 'placement',
+        reportEveryMonths: 1,
+        graceDays: 14,
+        // Small enough to need no approval, starting today so one report is due at once.
+        lines: [
+          {
+            name: 'Ophold',
+            priceOre: String(100_000 + rand(100_000)),
+            unit: 'month',
+            schedule: { kind: 'monthly' },
+            start: p.today,
+            arrangedBy: 'provider',
+          },
+        ],
+      })
+      item.agreementId = draft.id
+      acks.push({ kind: 'agreement', id: draft.id, caseId: item.caseId })
+    } else if (!item.municipalitySigned) {
+      await p.sara.call('POST', `/api/agreements/${item.agreementId}/sign`, { version: 1 })
+      item.municipalitySigned = true
+      acks.push({ kind: 'sign', id: item.agreementId, party: 'municipality' })
+    } else if (!item.providerSigned) {
+      await p.ole.call('POST', `/api/agreements/${item.agreementId}/sign`, { version: 1 })
+      item.providerSigned = true
+      acks.push({ kind: 'sign', id: item.agreementId, party: 'provider' })
+    } else {
+      const text = `Statusrapport ${item.agreementId} ${rand(1_000_000)}`
+      const report = await p.ole.call('POST', `/api/agreements/${item.agreementId}/reports`, {
+        filename: `statusrapport-${rand(1000)}.txt`,
+        contentBase64: Buffer.from(text).toString('base64'),
+      })
+      item.reported = true
+      acks.push({
+        kind: 'report',
+        id: report.id,
+        agreementId: item.agreementId,
+        sha256: sha256(Buffer.from(text)),
+      })
+    }
+  } finally {
+    item.busy = false
+  }
+}
+
+/**
+ * After a restart: a step whose answer the kill swallowed may have happened all the same, so each
+ * unfinished item is set to what the API says now (only acknowledged steps count as acknowledged).
+ */
+export async function reconcile(p: People, pool: Item[]): Promise<void> {
+  for (const item of pool) {
+    if (!item.agreementId || item.reported) continue
+    const a = await p.sara.call('GET', `/api/agreements/${item.agreementId}`)
+    item.municipalitySigned = !!a.versions[0]?.municipalitySigned
+    item.providerSigned = !!a.versions[0]?.providerSigned
+    item.reported = a.reports.length > 0
+  }
+}
+
+/** A whole item at once: case, agreement, both signatures and a report. */
 export async function writeRound(p: People, rand: (n: number) => number, acks: Ack[]): Promise<void> {
-  const citizen = fakeCitizen(rand)
-  const kase = await p.sara.call('POST', '/api/cases', {
-    ...citizen,
-    kle: p.sara.login.me.kle[0],
-    title: 'Anbringelse uden for hjemmet',
-  })
-  acks.push({ kind: 'case', id: kase.id, ...citizen })
-  const draft = await p.sara.call('POST', '/api/agreements', {
-    caseId: kase.id,
-    providerId: OESTERVOLD.code,
-    templateId: 'placement',
-    reportEveryMonths: 1,
-    graceDays: 14,
-    // Small enough to need no approval, starting today so one report is due at once.
-    lines: [
-      {
-        name: 'Ophold',
-        priceOre: String(100_000 + rand(100_000)),
-        unit: 'month',
-        schedule: { kind: 'monthly' },
-        start: p.today,
-        arrangedBy: 'provider',
-      },
-    ],
-  })
-  acks.push({ kind: 'agreement', id: draft.id, caseId: kase.id })
-  await p.sara.call('POST', `/api/agreements/${draft.id}/sign`, { version: 1 })
-  acks.push({ kind: 'sign', id: draft.id, party: 'municipality' })
-  await p.ole.call('POST', `/api/agreements/${draft.id}/sign`, { version: 1 })
-  acks.push({ kind: 'sign', id: draft.id, party: 'provider' })
-  const text = `Statusrapport ${draft.id} ${rand(1_000_000)}`
-  const report = await p.ole.call('POST', `/api/agreements/${draft.id}/reports`, {
-    filename: `statusrapport-${rand(1000)}.txt`,
-    contentBase64: Buffer.from(text).toString('base64'),
-  })
-  acks.push({ kind: 'report', id: report.id, agreementId: draft.id, sha256: sha256(Buffer.from(text)) })
+  const pool: Item[] = []
+  await writeStep(p, rand, pool, acks, null)
+  while (!pool[0]!.reported) await writeStep(p, rand, pool, acks, pool[0])
 }
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
