@@ -41,7 +41,8 @@ function audit() {
   const line = (sig.stdout + sig.stderr)
     .trim()
     .split('\n')
-    .filter((l) => !/Unknown user config/.test(l))
+    .filter((l) => !/Unknown user config|A complete log|^npm error (code|syscall|errno)/.test(l))
+    .slice(0, 1)
     .at(-1)
   process.stdout.write(
     `npm audit signatures --omit=dev: ${sig.status === 0 ? 'ok' : 'UNAVAILABLE'} (${line})\n`,
