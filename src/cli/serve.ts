@@ -5,6 +5,7 @@ import { buildApp, defaultWebDist } from '../api/app.ts'
 import type { Config } from '../config.ts'
 import { type Instance, openInstance } from '../services/instance.ts'
 import { startKeeper } from '../services/keeper.ts'
+import { checkServerMode } from '../services/startupChecks.ts'
 
 export class StartError extends Error {
   override name = 'StartError'
@@ -17,6 +18,12 @@ export interface Served {
 }
 
 export async function serve(config: Config, logger: Logger): Promise<Served> {
+  const problems = await checkServerMode(config)
+  if (problems.length) {
+    throw new StartError(
+      `server mode cannot start (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n  - ${problems.join('\n  - ')}`,
+    )
+  }
   const instance = await openInstance(config, logger)
   const app = await buildApp({
     logger,
