@@ -25,6 +25,7 @@ import {
   periodStart,
   unixSecondsToDate,
 } from '../domain/calendar.ts'
+import type { ActivityRow } from './kpi.ts'
 import { quarterOfDate } from './quarter.ts'
 
 export interface LedgerFactEvent {
@@ -35,16 +36,8 @@ export interface LedgerFactEvent {
   day: IsoDate
 }
 
-export interface ActivityCounts {
-  reportsDue: number
-  reportsOnTime: number
-  paymentsWithheld: number
-  withheldOre: bigint
-  paymentsReleased: number
-  releasedOre: bigint
-  invoices: number
-  invoiceDeviations: number
-}
+/** One agreement's activity in one quarter (the counts of kpi.ts ActivityRow). */
+export type ActivityCounts = Omit<ActivityRow, 'agreementId' | 'municipalityCode' | 'quarter'>
 
 export interface LedgerFacts {
   createdDate: IsoDate | null

@@ -61,13 +61,8 @@ export async function refreshLedgerFacts(trx: Trx, agreements: readonly FactsAgr
     for (const e of events) months.add(`${code}|${e.day.slice(0, 7)}`)
     const f = agreementFactsFromLedger(events)
     if (!f.createdDate) continue
-    const exists = await trx
-      .selectFrom('analytics_municipality')
-      .select('code')
-      .where('code', '=', code)
-      .executeTakeFirst()
     // A code that is not among the 98 (e.g. 411 Christiansø) has nothing to count under.
-    if (!exists) continue
+    if (!(await isMunicipality(trx, code))) continue
     const row = {
       municipality_code: code,
       template: templateById(ag.template_id)?.name ?? ag.template_id,
@@ -110,6 +105,15 @@ export async function refreshLedgerFacts(trx: Trx, agreements: readonly FactsAgr
   await refreshMonthlyEvents(trx, months)
 }
 
+async function isMunicipality(trx: Trx, code: number): Promise<boolean> {
+  const row = await trx
+    .selectFrom('analytics_municipality')
+    .select('code')
+    .where('code', '=', code)
+    .executeTakeFirst()
+  return row !== undefined
+}
+
 /**
  * Ledger events per municipality and month, counted again for the months touched (idempotent).
  * API calls are left as they are: the ledger does not see them.
@@ -118,12 +122,7 @@ async function refreshMonthlyEvents(trx: Trx, keys: Set<string>): Promise<void> 
   for (const key of keys) {
     const [codeText, month] = key.split('|') as [string, string]
     const code = Number(codeText)
-    const exists = await trx
-      .selectFrom('analytics_municipality')
-      .select('code')
-      .where('code', '=', code)
-      .executeTakeFirst()
-    if (!exists) continue
+    if (!(await isMunicipality(trx, code))) continue
     const from = BigInt(Date.parse(`${month}-01T00:00:00Z`) / 1000)
     const [y, m] = month.split('-').map(Number) as [number, number]
     const to = BigInt(Date.UTC(y, m, 1) / 1000)
