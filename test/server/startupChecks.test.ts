@@ -15,25 +15,15 @@ import { mountDevIdp } from '../../src/identity/devIdp.ts'
 import { type AnvilProcess, findFreePort } from '../../src/ledger/anvilProcess.ts'
 import { checkServerMode } from '../../src/services/startupChecks.ts'
 import { PG_URL } from '../store/adapters.ts'
-import { serverModeAvailable, startExternalAnvil } from '../support/externalChain.ts'
+import {
+  AMQP_URL,
+  brokerAvailable,
+  serverModeAvailable,
+  startExternalAnvil,
+} from '../support/externalChain.ts'
 
 const CHAIN_ID = 45063
-const AMQP_URL = process.env.TILLID_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672'
-
-async function amqpAnswers(): Promise<boolean> {
-  const amqp = await import('amqplib')
-  try {
-    const c = await amqp.connect(AMQP_URL, { timeout: 2000 })
-    await c.close()
-    return true
-  } catch {
-    if (process.env.CI) throw new Error(`RabbitMQ at ${AMQP_URL} does not answer, and CI requires it`)
-    console.warn(`SKIPPING start-up check tests: RabbitMQ does not answer at ${AMQP_URL}`)
-    return false
-  }
-}
-
-const run = (await serverModeAvailable()) && (await amqpAnswers())
+const run = (await serverModeAvailable()) && (await brokerAvailable())
 
 describe.runIf(run)('server mode start-up checks', () => {
   let node: AnvilProcess

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import amqp from 'amqplib'
 import pino from 'pino'
 import { loadConfig } from '../../src/config.ts'
 import {
@@ -45,6 +46,21 @@ export async function serverModeAvailable(): Promise<boolean> {
   if (process.env.CI) throw new Error(`PostgreSQL at ${PG_URL} does not answer, and CI requires it`)
   console.warn(`SKIPPING server-mode tests: PostgreSQL does not answer at ${PG_URL} (TILLID_TEST_PG_URL)`)
   return false
+}
+
+export const AMQP_URL = process.env.TILLID_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672'
+
+/** Skips (locally) or fails (CI) when RabbitMQ does not answer at AMQP_URL. */
+export async function brokerAvailable(): Promise<boolean> {
+  try {
+    const c = await amqp.connect(AMQP_URL, { timeout: 2000 })
+    await c.close()
+    return true
+  } catch {
+    if (process.env.CI) throw new Error(`RabbitMQ at ${AMQP_URL} does not answer, and CI requires it`)
+    console.warn(`SKIPPING server-mode tests that need RabbitMQ: nothing answers at ${AMQP_URL}`)
+    return false
+  }
 }
 
 export type ServerInstance = Instance & { dir: string }
