@@ -104,6 +104,23 @@ function subkey(root: Uint8Array, info: string): Uint8Array {
   return new Uint8Array(hkdfSync('sha256', root, new Uint8Array(0), info, KEY_BYTES))
 }
 
+// Keys derived from the KEK, derived once per KEK instead of on every wrap, unwrap and blind index
+// (a case write used to run HKDF twice just for those).
+const kekSubkeys = new WeakMap<Uint8Array, Map<string, Uint8Array>>()
+function kekSubkey(kek: Uint8Array, info: string): Uint8Array {
+  let derived = kekSubkeys.get(kek)
+  if (!derived) {
+    derived = new Map()
+    kekSubkeys.set(kek, derived)
+  }
+  let key = derived.get(info)
+  if (!key) {
+    key = subkey(kek, info)
+    derived.set(info, key)
+  }
+  return key
+}
+
 /** The unwrapped key of one case and everything derived from it. */
 export class CaseKey {
   private readonly encKey: Uint8Array
@@ -148,11 +165,11 @@ export function generateDataKey(): Uint8Array {
 }
 
 export function wrapKey(kek: Uint8Array, dataKey: Uint8Array, caseId: string): Uint8Array {
-  return seal(subkey(kek, 'tillid/kek/wrap/v1'), dataKey, `case-key/${caseId}`)
+  return seal(kekSubkey(kek, 'tillid/kek/wrap/v1'), dataKey, `case-key/${caseId}`)
 }
 
 export function unwrapKey(kek: Uint8Array, wrapped: Uint8Array, caseId: string): Uint8Array {
-  return open(subkey(kek, 'tillid/kek/wrap/v1'), wrapped, `case-key/${caseId}`)
+  return open(kekSubkey(kek, 'tillid/kek/wrap/v1'), wrapped, `case-key/${caseId}`)
 }
 
 /**
@@ -161,7 +178,7 @@ export function unwrapKey(kek: Uint8Array, wrapped: Uint8Array, caseId: string):
  */
 export function cprBlindIndex(kek: Uint8Array, cprDigits: string): Uint8Array {
   return new Uint8Array(
-    createHmac('sha256', subkey(kek, 'tillid/cpr-blind-index/v1')).update(cprDigits).digest(),
+    createHmac('sha256', kekSubkey(kek, 'tillid/cpr-blind-index/v1')).update(cprDigits).digest(),
   )
 }
 

@@ -7,7 +7,7 @@ import { type CaseKey, KeyError } from '../crypto.ts'
 import { notFound, StoreError } from '../errors.ts'
 import type { Database } from '../schema.ts'
 import type { CaseKeys } from './caseKeys.ts'
-import { caseAnchorRecord } from './cases.ts'
+import { type CasesCreatedHere, caseAnchorRecord, liveCaseWithKey } from './cases.ts'
 import { documentAad } from './documents.ts'
 
 /**
@@ -113,7 +113,13 @@ async function byKind<T>(
   return out
 }
 
-export function anchorRepository(db: Kysely<Database>, keys: CaseKeys): AnchorRepository {
+export function anchorRepository(
+  db: Kysely<Database>,
+  keys: CaseKeys,
+  createdHere?: CasesCreatedHere,
+): AnchorRepository {
+  const liveCase = async (caseId: string) => createdHere?.get(caseId) ?? liveCaseWithKey(db, keys, caseId)
+
   async function put(
     kind: string,
     objectId: string,
@@ -121,31 +127,28 @@ export function anchorRepository(db: Kysely<Database>, keys: CaseKeys): AnchorRe
     salt: Uint8Array | null,
     hash: Hex,
   ) {
+    // Insert first: anchoring is mostly new objects, and a conflict is then told apart by reading.
+    const inserted = await db
+      .insertInto('anchors')
+      .values({ kind, object_id: objectId, case_id: caseId, salt, hash, chain_ref: null })
+      .onConflict((oc) => oc.columns(['kind', 'object_id']).doNothing())
+      .returningAll()
+      .executeTakeFirst()
+    if (inserted) return toAnchor(inserted)
     const existing = await db
       .selectFrom('anchors')
       .selectAll()
       .where('kind', '=', kind)
       .where('object_id', '=', objectId)
-      .executeTakeFirst()
-    if (existing) {
-      if (existing.hash !== hash) {
-        throw new StoreError('CONFLICT', `${kind} ${objectId} is already anchored with different content`)
-      }
-      return toAnchor(existing)
-    }
-    const row = await db
-      .insertInto('anchors')
-      .values({ kind, object_id: objectId, case_id: caseId, salt, hash, chain_ref: null })
-      .returningAll()
       .executeTakeFirstOrThrow()
-    return toAnchor(row)
+    if (existing.hash !== hash) {
+      throw new StoreError('CONFLICT', `${kind} ${objectId} is already anchored with different content`)
+    }
+    return toAnchor(existing)
   }
 
   async function liveKey(caseId: string): Promise<CaseKey> {
-    const c = await db.selectFrom('cases').select('erased_at').where('id', '=', caseId).executeTakeFirst()
-    if (!c) throw notFound('case', caseId)
-    if (c.erased_at) throw new StoreError('CASE_ERASED', `case ${caseId} is erased`)
-    return keys.get(db, caseId)
+    return (await liveCase(caseId)).key
   }
 
   const repo: AnchorRepository = {
@@ -164,8 +167,7 @@ export function anchorRepository(db: Kysely<Database>, keys: CaseKeys): AnchorRe
       )
     },
     async anchorCase(caseId) {
-      const key = await liveKey(caseId)
-      const row = await db.selectFrom('cases').selectAll().where('id', '=', caseId).executeTakeFirstOrThrow()
+      const { row, key } = await liveCase(caseId)
       const bytes = canonicalBytes(caseAnchorRecord(row, key))
       return put('case', caseId, caseId, null, anchorHash(key.anchorSalt('case', caseId), bytes))
     },

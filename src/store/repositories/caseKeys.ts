@@ -16,11 +16,40 @@ export class CaseKeys {
   }
 
   async create(db: Kysely<Database>, caseId: string): Promise<CaseKey> {
+    const { key, row } = this.generate(caseId)
+    await db.insertInto('case_keys').values(row).execute()
+    return key
+  }
+
+  /**
+   * A new data key for the case and the case_keys row holding it wrapped, for a caller that writes
+   * the row itself (in the same statement as the case). Cached like {@link create}: a key whose row
+   * never commits is dropped by the existence check in {@link find} / {@link fromWrapped}.
+   */
+  generate(caseId: string): {
+    key: CaseKey
+    row: { case_id: string; wrapped_key: Uint8Array; kek_id: string }
+  } {
     const dataKey = generateDataKey()
-    await db
-      .insertInto('case_keys')
-      .values({ case_id: caseId, wrapped_key: wrapKey(this.kek, dataKey, caseId), kek_id: this.kekId })
-      .execute()
+    const row = { case_id: caseId, wrapped_key: wrapKey(this.kek, dataKey, caseId), kek_id: this.kekId }
+    const key = new CaseKey(caseId, dataKey)
+    dataKey.fill(0)
+    this.cache.set(caseId, key)
+    return { key, row }
+  }
+
+  /**
+   * The key from its wrapped form read together with the case row (one query where find takes
+   * two); null when the case has no key row (erased or unknown).
+   */
+  fromWrapped(caseId: string, wrapped: Uint8Array | null): CaseKey | null {
+    if (!wrapped) {
+      this.cache.delete(caseId)
+      return null
+    }
+    const cached = this.cache.get(caseId)
+    if (cached) return cached
+    const dataKey = unwrapKey(this.kek, wrapped, caseId)
     const key = new CaseKey(caseId, dataKey)
     dataKey.fill(0)
     this.cache.set(caseId, key)

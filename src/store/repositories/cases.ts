@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely, Selectable } from 'kysely'
 import { parseCpr, type Sex } from '../../domain/cpr.ts'
-import type { CaseKey } from '../crypto.ts'
+import { type CaseKey, KeyError } from '../crypto.ts'
 import { conflictAs, notFound, StoreError } from '../errors.ts'
 import type { Database } from '../schema.ts'
 import type { CaseKeys } from './caseKeys.ts'
@@ -104,13 +104,19 @@ function toCase(r: CaseRow, key: CaseKey | null): CaseRecord {
   }
 }
 
-export function caseRepository(db: Kysely<Database>, keys: CaseKeys): CaseRepository {
-  async function liveCase(id: string): Promise<{ row: CaseRow; key: CaseKey }> {
-    const row = await db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst()
-    if (!row) throw notFound('case', id)
-    if (row.erased_at) throw new StoreError('CASE_ERASED', `case ${id} is erased`)
-    return { row, key: await keys.get(db, id) }
-  }
+/**
+ * Cases created by the transaction a set of repositories is bound to, with their keys. Until it
+ * commits no one else can see, change or erase them, so the next steps of the same unit of work
+ * (adding the citizen, anchoring the case) need not read them back.
+ */
+export type CasesCreatedHere = Map<string, { row: CaseRow; key: CaseKey }>
+
+export function caseRepository(
+  db: Kysely<Database>,
+  keys: CaseKeys,
+  createdHere?: CasesCreatedHere,
+): CaseRepository {
+  const liveCase = async (id: string) => createdHere?.get(id) ?? liveCaseWithKey(db, keys, id)
 
   async function toCitizen(r: Selectable<Database['citizens']>, key: CaseKey): Promise<Citizen> {
     const cpr = key.openText(r.cpr_ct, `citizen/${r.id}/cpr`)
@@ -138,33 +144,41 @@ export function caseRepository(db: Kysely<Database>, keys: CaseKeys): CaseReposi
         throw new StoreError('INVALID_INPUT', `unknown case status ${status}`)
       const id = input.id ?? randomUUID()
       const at = input.createdAt ?? now()
-      // The key row references the case, so the case goes first; the title is sealed with a key
-      // that exists only after — hence insert, create key, then set the title.
+      // The key exists before the row, so the title is sealed up front and the case and its wrapped
+      // key go in as one statement (the key row's reference to the case is checked at its end).
+      const { key, row: keyRow } = keys.generate(id)
+      const row: CaseRow = {
+        id,
+        organisation_id: input.organisationId,
+        sagsnummer: input.sagsnummer,
+        titel_ct: key.seal(input.titel, 'case/titel'),
+        status,
+        kle_class: input.kleClass,
+        primary_citizen_id: null,
+        created_at: at,
+        status_changed_at: at,
+        erased_at: null,
+      }
       await conflictAs(`case ${input.sagsnummer} in this organisation`, () =>
         db
-          .insertInto('cases')
-          .values({
-            id,
-            organisation_id: input.organisationId,
-            sagsnummer: input.sagsnummer,
-            titel_ct: null,
-            status,
-            kle_class: input.kleClass,
-            primary_citizen_id: null,
-            created_at: at,
-            status_changed_at: at,
-            erased_at: null,
-          })
+          .with('c', (w) => w.insertInto('cases').values(row))
+          .insertInto('case_keys')
+          .values(keyRow)
           .execute(),
       )
-      const key = await keys.create(db, id)
-      const row = await db
-        .updateTable('cases')
-        .set({ titel_ct: key.seal(input.titel, 'case/titel') })
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirstOrThrow()
-      return toCase(row, key)
+      createdHere?.set(id, { row, key })
+      return {
+        id,
+        organisationId: input.organisationId,
+        sagsnummer: input.sagsnummer,
+        titel: input.titel,
+        status,
+        kleClass: input.kleClass,
+        primaryCitizenId: null,
+        createdAt: at,
+        statusChangedAt: at,
+        erasedAt: null,
+      }
     },
     async get(id) {
       const row = await db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst()
@@ -191,6 +205,7 @@ export function caseRepository(db: Kysely<Database>, keys: CaseKeys): CaseReposi
       if (!CASE_STATUSES.includes(status))
         throw new StoreError('INVALID_INPUT', `unknown case status ${status}`)
       const { key } = await liveCase(id)
+      createdHere?.delete(id)
       const row = await db
         .updateTable('cases')
         .set({ status, status_changed_at: at ?? now() })
@@ -208,21 +223,27 @@ export function caseRepository(db: Kysely<Database>, keys: CaseKeys): CaseReposi
       if (!name) throw new StoreError('INVALID_INPUT', 'citizen name is empty')
       const { row, key } = await liveCase(caseId)
       const id = randomUUID()
-      const inserted = await db
-        .insertInto('citizens')
-        .values({
-          id,
-          case_id: caseId,
-          cpr_ct: key.seal(parsed.digits, `citizen/${id}/cpr`),
-          name_ct: key.seal(name, `citizen/${id}/name`),
-          cpr_index: keys.blindIndex(parsed.digits),
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow()
-      if (input.primary || (input.primary === undefined && !row.primary_citizen_id)) {
-        await db.updateTable('cases').set({ primary_citizen_id: id }).where('id', '=', caseId).execute()
+      const citizen = {
+        id,
+        case_id: caseId,
+        cpr_ct: key.seal(parsed.digits, `citizen/${id}/cpr`),
+        name_ct: key.seal(name, `citizen/${id}/name`),
+        cpr_index: keys.blindIndex(parsed.digits),
       }
-      return toCitizen(inserted, key)
+      if (input.primary || (input.primary === undefined && !row.primary_citizen_id)) {
+        // The citizen and the case's pointer to it in one statement.
+        await db
+          .with('c', (w) => w.insertInto('citizens').values(citizen))
+          .updateTable('cases')
+          .set({ primary_citizen_id: id })
+          .where('id', '=', caseId)
+          .execute()
+        const mine = createdHere?.get(caseId)
+        if (mine) mine.row = { ...mine.row, primary_citizen_id: id }
+      } else {
+        await db.insertInto('citizens').values(citizen).execute()
+      }
+      return { id, caseId, cpr: parsed.digits, name, birthDate: parsed.birthDate, sex: parsed.sex }
     },
     async citizens(caseId) {
       const { key } = await liveCase(caseId)
@@ -334,4 +355,28 @@ export function caseAnchorRecord(row: CaseRow, key: CaseKey): Record<string, unk
     sagsnummer: row.sagsnummer,
     titel: row.titel_ct ? key.openText(row.titel_ct, 'case/titel') : null,
   }
+}
+
+/**
+ * A case that is not erased, with its key: the row and the wrapped key in one query (the key's
+ * presence is also what keeps a cached unwrapped key valid, see CaseKeys.fromWrapped).
+ */
+export async function liveCaseWithKey(
+  db: Kysely<Database>,
+  keys: CaseKeys,
+  id: string,
+): Promise<{ row: CaseRow; key: CaseKey }> {
+  const found = await db
+    .selectFrom('cases')
+    .leftJoin('case_keys', 'case_keys.case_id', 'cases.id')
+    .selectAll('cases')
+    .select('case_keys.wrapped_key')
+    .where('cases.id', '=', id)
+    .executeTakeFirst()
+  if (!found) throw notFound('case', id)
+  if (found.erased_at) throw new StoreError('CASE_ERASED', `case ${id} is erased`)
+  const { wrapped_key, ...row } = found
+  const key = keys.fromWrapped(id, wrapped_key)
+  if (!key) throw new KeyError('CASE_KEY_MISSING', `case ${id} has no key (erased or unknown)`)
+  return { row, key }
 }

@@ -8,7 +8,7 @@ import type { Database } from '../schema.ts'
 import { type AccessLogRepository, accessLogRepository } from './accessLog.ts'
 import { type AnchorRepository, anchorRepository } from './anchors.ts'
 import type { CaseKeys } from './caseKeys.ts'
-import { type CaseRepository, caseRepository } from './cases.ts'
+import { type CaseRepository, type CasesCreatedHere, caseRepository } from './cases.ts'
 import { type DocumentRepository, documentRepository } from './documents.ts'
 import { type OrganisationRepository, organisationRepository } from './organisations.ts'
 import { type PersonRepository, personRepository } from './people.ts'
@@ -27,14 +27,16 @@ export interface Repositories {
 }
 
 export function createRepositories(db: Kysely<Database>, keys: CaseKeys): Repositories {
+  // Only a transaction's repositories may trust what they created (see CasesCreatedHere).
+  const createdHere: CasesCreatedHere | undefined = db.isTransaction ? new Map() : undefined
   return {
     db,
     keys,
     organisations: organisationRepository(db),
     people: personRepository(db, keys),
-    cases: caseRepository(db, keys),
+    cases: caseRepository(db, keys, createdHere),
     documents: documentRepository(db, keys),
-    anchors: anchorRepository(db, keys),
+    anchors: anchorRepository(db, keys, createdHere),
     accessLog: accessLogRepository(db),
     readModels: readModelRepository(db),
   }
