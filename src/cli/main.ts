@@ -124,11 +124,27 @@ program
   .option('--json', 'JSON: {"checked", "mismatches", "erased"}')
   .action(async (o: { url?: string; as: string; json?: boolean }) => {
     const bar = o.json ? null : progress('Kontrollerer')
-    bar?.update(0, 1)
-    const r = await viaApi(o.url ?? defaultUrl(), o.as, 'POST', '/api/integrity/verify')
-    bar?.update(1, 1)
+    // The API streams progress per checked anchor and ends with the result (NDJSON).
+    // biome-ignore lint/suspicious/noExplicitAny: the route's result line
+    let r: any = null
+    await new ApiClient(o.url ?? defaultUrl()).lines(o.as, 'POST', '/api/integrity/verify', (line) => {
+      if (line.type === 'progress') bar?.update(line.done, line.total)
+      else if (line.type === 'result') r = line
+      else if (line.type === 'error') throw new ApiCallError(line.title)
+    })
     bar?.stop()
-    const out = { checked: r.checked, mismatches: r.mismatches, erased: r.erased }
+    if (!r) throw new ApiCallError('integritetskontrollen sluttede uden resultat')
+    const out = {
+      checked: r.checked,
+      mismatches: (r.mismatches as { kind: string; id: string; reason: string }[]).map(
+        ({ kind, id, reason }) => ({
+          kind,
+          id,
+          reason,
+        }),
+      ),
+      erased: r.erased,
+    }
     if (o.json) process.stdout.write(`${JSON.stringify(out)}\n`)
     else {
       process.stdout.write(

@@ -110,6 +110,7 @@ export async function verifyIntegrity(
       onChain.delete(key)
       anchors++
       done++
+      if (done % 250 === 0) opts.onProgress?.(done, total)
       const r = rebuilder.rebuild(a)
       if (r.status === 'erased') {
         erased++

@@ -148,6 +148,39 @@ describe('integrity check and erasure over HTTP', () => {
     expect(r.checked).toBeGreaterThan(2) // anchors plus the access log's entries
   }, 60_000)
 
+  it('streams progress per checked anchor as NDJSON and ends with the same result', async () => {
+    const res = await fetch(`${t.baseUrl}/api/integrity/verify`, {
+      method: 'POST',
+      headers: { ...as.revisor!.headers, accept: 'application/x-ndjson' },
+    })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toMatch(/application\/x-ndjson/)
+    const lines = (await res.text())
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+    const progress = lines.filter((l) => l.type === 'progress')
+    const last = lines.at(-1)
+    expect(last.type).toBe('result')
+    expect(progress.length).toBeGreaterThan(0)
+    expect(progress.at(-1)).toEqual({ type: 'progress', done: last.checked, total: last.checked })
+    for (let i = 1; i < progress.length; i++)
+      expect(progress[i].done).toBeGreaterThanOrEqual(progress[i - 1].done)
+    const plain = await verify()
+    expect({ checked: last.checked, mismatches: last.mismatches, erased: last.erased }).toEqual({
+      checked: plain.checked,
+      mismatches: plain.mismatches,
+      erased: plain.erased,
+    })
+    // A refusal is still a plain problem+json before any stream starts.
+    const refused = await fetch(`${t.baseUrl}/api/integrity/verify`, {
+      method: 'POST',
+      headers: { ...as.sara!.headers, accept: 'application/x-ndjson' },
+    })
+    expect(refused.status).toBe(403)
+    expect(refused.headers.get('content-type')).toMatch(/problem\+json/)
+  }, 60_000)
+
   it('names the document whose encrypted bytes had one bit flipped', async () => {
     await flipped('documents', 'ciphertext', documentId, async () => {
       const r = await verify()

@@ -449,6 +449,52 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   return (await res.json()) as T
 }
 
+/**
+ * The integrity check with progress: the API streams NDJSON lines (`progress` while anchors are
+ * checked, then `result` or `error`), so the page can show how far it has come.
+ */
+export async function verifyIntegrityWithProgress(
+  onProgress: (done: number, total: number) => void,
+): Promise<IntegrityResult> {
+  let res: Response
+  try {
+    res = await fetch('/api/integrity/verify', {
+      method: 'POST',
+      headers: {
+        accept: 'application/x-ndjson',
+        'x-csrf-token': csrfToken,
+        'idempotency-key': idempotencyKey(),
+      },
+      credentials: 'same-origin',
+    })
+  } catch {
+    throw new ApiError(0, 'Ingen forbindelse til serveren', 'network', [])
+  }
+  if (!res.ok || !res.body) throw await toError(res)
+  const reader = res.body.getReader()
+  const decoder = new TextDecoder()
+  let buffered = ''
+  let result: IntegrityResult | null = null
+  const take = (line: string) => {
+    if (!line.trim()) return
+    const l = JSON.parse(line)
+    if (l.type === 'progress') onProgress(l.done, l.total)
+    else if (l.type === 'result') result = l as IntegrityResult
+    else if (l.type === 'error') throw new ApiError(500, l.title, 'integrity_failed', [])
+  }
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    buffered += decoder.decode(value, { stream: true })
+    const lines = buffered.split('\n')
+    buffered = lines.pop() ?? ''
+    for (const line of lines) take(line)
+  }
+  take(buffered)
+  if (!result) throw new ApiError(500, 'Integritetstjekket sluttede uden resultat', 'integrity_failed', [])
+  return result
+}
+
 const q = encodeURIComponent
 
 export const api = {
@@ -498,7 +544,6 @@ export const api = {
   paymentRun: (period: string) => request<PaymentRun>('GET', `/api/payment-runs/${q(period)}`),
   runPayments: (period: string) => request<PaymentRun>('POST', '/api/payment-runs', { period }),
   accessLog: (caseId: string) => request<AccessLogEntry[]>('GET', `/api/access-log?caseId=${q(caseId)}`),
-  verifyIntegrity: () => request<IntegrityResult>('POST', '/api/integrity/verify'),
   ledgerTime: () => request<LedgerTime>('GET', '/api/ledger/time'),
   setLedgerTime: (date: string) => request<LedgerTime>('POST', '/api/ledger/time', { date }),
   citizenOverview: () => request<CitizenOverview>('GET', '/api/citizen/overview'),

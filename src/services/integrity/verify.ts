@@ -32,7 +32,15 @@ export async function checkIntegrity(
   }
 }
 
-export async function verifyAs(ctx: ServiceContext, actor: Actor): Promise<IntegrityResult> {
+/**
+ * The check as `actor`. The permission is checked before anything runs, so a caller that streams
+ * progress can still answer a refusal with a plain error before it starts the stream.
+ */
+export function verifyAs(
+  ctx: ServiceContext,
+  actor: Actor,
+  opts: { onProgress?: (done: number, total: number) => void } = {},
+): Promise<IntegrityResult> {
   authorise(actor.principal, 'integrity.verify')
-  return checkIntegrity(ctx)
+  return checkIntegrity(ctx, opts)
 }

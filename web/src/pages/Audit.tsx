@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { api, type IntegrityResult } from '../api.ts'
+import { api, type IntegrityResult, verifyIntegrityWithProgress } from '../api.ts'
 import { Alert, Loaded, Page, SelectField, Spinner, useAsync } from '../components/ui.tsx'
 import { ProofBlock } from './Agreement.tsx'
 
@@ -11,6 +11,7 @@ export function AuditPage() {
   const [running, setRunning] = useState(false)
   const [result, setResult] = useState<IntegrityResult | null>(null)
   const [failure, setFailure] = useState<string | null>(null)
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null)
   const agreements = useAsync(() => api.agreements(), [])
   const [chosen, setChosen] = useState('')
   const proof = useAsync(() => (chosen ? api.agreement(chosen) : Promise.resolve(null)), [chosen])
@@ -19,8 +20,9 @@ export function AuditPage() {
     setRunning(true)
     setResult(null)
     setFailure(null)
+    setProgress(null)
     try {
-      setResult(await api.verifyIntegrity())
+      setResult(await verifyIntegrityWithProgress((done, total) => setProgress({ done, total })))
     } catch (err) {
       setFailure(err instanceof Error ? err.message : String(err))
     } finally {
@@ -40,7 +42,15 @@ export function AuditPage() {
         Kør integritetstjek
       </button>
       <div aria-live="polite">
-        {running && <Spinner label="Kontrollerer alle registreringer mod ledgeren …" />}
+        {running && !progress && <Spinner label="Kontrollerer alle registreringer mod ledgeren …" />}
+        {running && progress && (
+          <div className="form-group">
+            <label className="form-label" htmlFor="integrity-progress">
+              Kontrolleret {progress.done} af {progress.total} registreringer
+            </label>
+            <progress id="integrity-progress" max={Math.max(progress.total, 1)} value={progress.done} />
+          </div>
+        )}
         {failure && (
           <Alert kind="error" heading="Tjekket kunne ikke gennemføres">
             {failure}
