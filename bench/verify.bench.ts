@@ -121,7 +121,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
         ratio: Math.round(ratio * 1000) / 1000,
         target: TARGET,
         pass: ratio >= TARGET,
-        note: `baseline: viem keccak256 of the same salt ‖ bytes, mean of a run before and after verify; verify reads the store's anchors a page (2,000) per query with their content, unwraps each of the ${caseCount} case keys once, decrypts, rebuilds and compares each with the chain's hash`,
+        note: `baseline: viem keccak256 of the same salt ‖ bytes, mean of a run before and after verify; verify reads the store's anchors a page (2,000) per query with their content, unwraps each of the ${caseCount} case keys once, decrypts and rebuilds on the main thread while keccak runs on one worker thread (the baseline is single-threaded), and compares each with the chain's hash`,
       },
     ]
   } finally {

@@ -9,9 +9,14 @@ import { canonicalBytes } from './canonicalJson.ts'
 export const ANCHOR_SALT_BYTES = 32
 
 export function anchorHash(salt: Uint8Array, bytes: Uint8Array): Hex {
+  return keccak256(anchorPreimage(salt, bytes))
+}
+
+/** What the anchor hashes: salt ‖ bytes (for hashing elsewhere, e.g. on a worker thread). */
+export function anchorPreimage(salt: Uint8Array, bytes: Uint8Array): Uint8Array {
   if (salt.length !== ANCHOR_SALT_BYTES)
     throw new Error(`anchor salt must be ${ANCHOR_SALT_BYTES} bytes, got ${salt.length}`)
-  return keccak256(concatBytes([salt, bytes]))
+  return concatBytes([salt, bytes])
 }
 
 /** Anchor of a record: keccak256(salt ‖ canonical JSON bytes). */

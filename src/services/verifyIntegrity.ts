@@ -4,11 +4,13 @@
  * access log's hash chain. Objects of erased cases are counted as erased, not as mismatches.
  */
 import type { Kysely } from 'kysely'
+import { keccak256 } from 'viem'
 import { accessLogHash, GENESIS_HASH } from '../store/repositories/accessLog.ts'
 import { anchorKey, anchorRebuilder } from '../store/repositories/anchors.ts'
 import type { CaseKeys } from '../store/repositories/caseKeys.ts'
 import { createRepositories } from '../store/repositories/index.ts'
 import type { Database } from '../store/schema.ts'
+import { keccakWorker } from './integrity/keccakPool.ts'
 
 /** What the chain says was anchored. The ledger implements it by reading the registry. */
 export interface AnchorSource {
@@ -44,7 +46,12 @@ export interface VerifyOptions {
   source: AnchorSource
   onProgress?: (done: number, total: number) => void
   batchSize?: number
+  /** Hash on a worker thread (default: when the chain lists WORKER_THRESHOLD anchors or more). */
+  hashOnWorker?: boolean
 }
+
+/** Below this many anchors starting a worker costs more than it saves. */
+const WORKER_THRESHOLD = 2000
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false
@@ -84,53 +91,79 @@ export async function verifyIntegrity(
   }
 
   // One pass over the store's anchors in key order, a page per query with the content each is
-  // rebuilt from; cases are read and their keys unwrapped once per run (anchorRebuilder).
+  // rebuilt from; cases are read and their keys unwrapped once per run (anchorRebuilder). Hashing a
+  // page overlaps with reading and decrypting the next (on a worker thread for large stores); at
+  // most one page waits for its hashes while the next is read.
   const rebuilder = anchorRebuilder(db, keys)
-  let after: { kind: string; id: string } | undefined
-  for (;;) {
-    const page = await repos.anchors.scanWithContent({ ...(after ? { after } : {}), limit: batchSize })
-    if (page.length === 0) break
-    await rebuilder.load(page.filter((a) => onChain.has(anchorKey(a.kind, a.objectId))))
-    for (const a of page) {
-      const key = anchorKey(a.kind, a.objectId)
-      const chain = onChain.get(key)
-      if (!chain) {
-        // In the store, not on the chain: a mismatch when recorded as written, else still pending.
-        if (a.chainRef) {
-          mismatches.push({
-            kind: a.kind,
-            id: a.objectId,
-            reason: 'recorded as anchored but missing on the chain',
-          })
-        } else {
-          pendingAnchors.push({ kind: a.kind, id: a.objectId })
+  const hasher = (opts.hashOnWorker ?? anchorTotal >= WORKER_THRESHOLD) ? keccakWorker() : null
+  const hashAll = (inputs: Uint8Array[]): Promise<string[]> =>
+    hasher ? hasher.hash(inputs) : Promise.resolve(inputs.map((i) => keccak256(i)))
+  let previous: Promise<void> = Promise.resolve()
+  try {
+    let after: { kind: string; id: string } | undefined
+    for (;;) {
+      const page = await repos.anchors.scanWithContent({ ...(after ? { after } : {}), limit: batchSize })
+      if (page.length === 0) break
+      await rebuilder.load(page.filter((a) => onChain.has(anchorKey(a.kind, a.objectId))))
+      const toHash: { kind: string; id: string; stored: string; chain: string }[] = []
+      const inputs: Uint8Array[] = []
+      for (const a of page) {
+        const key = anchorKey(a.kind, a.objectId)
+        const chain = onChain.get(key)
+        if (!chain) {
+          // In the store, not on the chain: a mismatch when recorded as written, else still pending.
+          if (a.chainRef) {
+            mismatches.push({
+              kind: a.kind,
+              id: a.objectId,
+              reason: 'recorded as anchored but missing on the chain',
+            })
+          } else {
+            pendingAnchors.push({ kind: a.kind, id: a.objectId })
+          }
+          continue
         }
-        continue
+        onChain.delete(key)
+        anchors++
+        done++
+        if (done % 250 === 0) opts.onProgress?.(done, total)
+        const m = rebuilder.material(a)
+        if (m.status === 'erased') {
+          erased++
+          erasedCases.add(m.caseId)
+        } else if (m.status !== 'material') {
+          mismatches.push({ kind: a.kind, id: a.objectId, reason: m.reason })
+        } else {
+          toHash.push({ kind: a.kind, id: a.objectId, stored: a.hash.toLowerCase(), chain: chain.hash })
+          inputs.push(m.preimage)
+        }
       }
-      onChain.delete(key)
-      anchors++
-      done++
-      if (done % 250 === 0) opts.onProgress?.(done, total)
-      const r = rebuilder.rebuild(a)
-      if (r.status === 'erased') {
-        erased++
-        erasedCases.add(r.caseId)
-      } else if (r.status !== 'ok') {
-        mismatches.push({ kind: a.kind, id: a.objectId, reason: r.reason })
-      } else if (r.hash !== chain.hash) {
-        mismatches.push({
-          kind: a.kind,
-          id: a.objectId,
-          reason:
-            r.storedHash === r.hash
-              ? 'stored anchor and content agree with each other but not with the chain'
-              : 'off-chain content no longer matches the on-chain hash',
+      const prior = previous
+      previous = hashAll(inputs).then(async (hashes) => {
+        await prior
+        toHash.forEach((t, i) => {
+          const hash = hashes[i]!
+          if (hash === t.chain) return
+          mismatches.push({
+            kind: t.kind,
+            id: t.id,
+            reason:
+              t.stored === hash
+                ? 'stored anchor and content agree with each other but not with the chain'
+                : 'off-chain content no longer matches the on-chain hash',
+          })
         })
-      }
+      })
+      // Awaited below or on the next page; marked handled so a failure waits for that await.
+      previous.catch(() => {})
+      await prior
+      const last = page[page.length - 1]!
+      after = { kind: last.kind, id: last.objectId }
+      opts.onProgress?.(done, total)
     }
-    const last = page[page.length - 1]!
-    after = { kind: last.kind, id: last.objectId }
-    opts.onProgress?.(done, total)
+    await previous
+  } finally {
+    await hasher?.close()
   }
   // On the chain, but the store has no anchor for the object.
   for (const a of onChain.values()) {

@@ -82,6 +82,36 @@ describe.each(list)('integrity check on %s', (adapter) => {
     })
   })
 
+  it('names the same tampered document when hashing runs on a worker thread', async () => {
+    await tamper(async (db) => {
+      const id = world.documentIds[rand(world.documentIds.length)]!
+      await sql`update documents set ciphertext = set_byte(ciphertext, 40, get_byte(ciphertext, 40) # 2) where id = ${id}`.execute(
+        db,
+      )
+      const chain = [...world.chain, { kind: 'record', id: 'ghost', hash: `0x${'2'.repeat(64)}` }]
+      const onWorker = await verifyIntegrity(db, world.repos.keys, {
+        source: listAnchorSource(chain),
+        batchSize: 2,
+        hashOnWorker: true,
+      })
+      const inline = await verifyIntegrity(db, world.repos.keys, {
+        source: listAnchorSource(chain),
+        hashOnWorker: false,
+      })
+      expect(onWorker.mismatches).toHaveLength(2)
+      expect(onWorker.mismatches).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ kind: 'document', id }),
+          expect.objectContaining({ kind: 'record', id: 'ghost' }),
+        ]),
+      )
+      expect(new Set(onWorker.mismatches.map((m) => JSON.stringify(m)))).toEqual(
+        new Set(inline.mismatches.map((m) => JSON.stringify(m))),
+      )
+      expect(onWorker.checked).toBe(inline.checked)
+    })
+  })
+
   it('names a case when one byte of its row changes', async () => {
     await tamper(async (db) => {
       const caseId = [world.caseId, world.otherCaseId][rand(2)]!

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely'
-import type { Hex } from 'viem'
-import { ANCHOR_SALT_BYTES, anchorHash } from '../../domain/anchor.ts'
+import { type Hex, keccak256 } from 'viem'
+import { ANCHOR_SALT_BYTES, anchorHash, anchorPreimage } from '../../domain/anchor.ts'
 import { canonicalBytes } from '../../domain/canonicalJson.ts'
 import { type CaseKey, KeyError } from '../crypto.ts'
 import { notFound, StoreError } from '../errors.ts'
@@ -31,6 +31,11 @@ export type RebuildResult =
   | { status: 'erased'; caseId: string }
   | { status: 'missing'; reason: string }
   | { status: 'broken'; reason: string }
+
+/** What an anchor is rebuilt from, or (as in RebuildResult) why it cannot be. */
+export type RebuildMaterial =
+  | { status: 'material'; preimage: Uint8Array }
+  | Exclude<RebuildResult, { status: 'ok' }>
 
 export interface AnchorRef {
   kind: string
@@ -356,12 +361,16 @@ export function anchorRebuilder(db: Kysely<Database>, keys: CaseKeys) {
     },
     /** The anchor rebuilt from `row`; its case must have been loaded. */
     rebuild(row: AnchorContent): RebuildResult {
+      const m = this.material(row)
+      return m.status === 'material' ? { status: 'ok', hash: keccak256(m.preimage), storedHash: row.hash } : m
+    },
+    /** What `rebuild` hashes (salt ‖ bytes), or why there is nothing to hash. */
+    material(row: AnchorContent): RebuildMaterial {
       const { kind, objectId: id } = row
-      const stored = row.hash
       try {
         if (!row.caseId) {
           if (!row.body || !row.salt) return { status: 'missing', reason: 'anchored record is missing' }
-          return { status: 'ok', hash: anchorHash(row.salt, row.body), storedHash: stored }
+          return { status: 'material', preimage: anchorPreimage(row.salt, row.body) }
         }
         const c = cases.get(row.caseId)
         if (!c) return { status: 'missing', reason: `case ${row.caseId} is missing` }
@@ -381,7 +390,7 @@ export function anchorRebuilder(db: Kysely<Database>, keys: CaseKeys) {
           // The stored body is the canonical text itself: hashing it as stored catches any byte change.
           bytes = key.open(row.body, recordAad(kind, id))
         }
-        return { status: 'ok', hash: anchorHash(key.anchorSalt(kind, id), bytes), storedHash: stored }
+        return { status: 'material', preimage: anchorPreimage(key.anchorSalt(kind, id), bytes) }
       } catch (e) {
         return { status: 'broken', reason: e instanceof KeyError ? e.message : String(e) }
       }
