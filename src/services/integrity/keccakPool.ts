@@ -13,7 +13,6 @@ export interface Hasher {
 
 export function keccakWorker(): Hasher {
   const worker = new Worker(new URL('./keccakWorker.mjs', import.meta.url))
-  worker.unref()
   const waiting = new Map<number, { resolve: (h: string[]) => void; reject: (e: unknown) => void }>()
   let next = 0
   let failed: unknown = null
