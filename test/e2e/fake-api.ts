@@ -183,8 +183,14 @@ export async function startFakeServer(distDir: string): Promise<FakeServer> {
       return run ? json(res, 200, run) : problem(res, 404, 'Ikke fundet', 'not_found')
     }
     if (get && p === '/api/access-log') return json(res, 200, fx.accessLog)
-    if (!get && p === '/api/integrity/verify')
-      return json(res, 200, { checked: 128, mismatches: [], erased: 0 })
+    if (!get && p === '/api/integrity/verify') {
+      const result = { checked: 128, mismatches: [], erased: 0 }
+      if (!String(req.headers.accept ?? '').includes('application/x-ndjson')) return json(res, 200, result)
+      // Like the real API: progress lines while anchors are checked, then the result.
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' })
+      for (const done of [0, 64, 128]) res.write(`${JSON.stringify({ type: 'progress', done, total: 128 })}\n`)
+      return res.end(`${JSON.stringify({ type: 'result', ...result })}\n`)
+    }
     if (get && p === '/api/ledger/time') return json(res, 200, { date: ledgerDate, demo: true })
     if (!get && p === '/api/ledger/time') {
       ledgerDate = String(b.date)

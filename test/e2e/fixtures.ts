@@ -134,7 +134,7 @@ export const agreements: Record<string, AgreementDetail> = {
         period: '2026-05',
         amountOre: '7580000',
         status: 'released',
-        reason: 'Statusrapport forfalden',
+        reason: 'report_overdue',
         dueDate: '2026-05-01',
         overdueSince: '2026-05-16',
         lines: [ophold, skoledel, schoolSupport].map((l) => ({
@@ -324,7 +324,7 @@ export const paymentRuns: Record<string, PaymentRun> = {
         providerName: 'Østervold',
         amountOre: '7580000',
         status: 'withheld',
-        reason: 'Statusrapport mangler',
+        reason: 'report_overdue',
         dueDate: '2026-05-01',
         overdueSince: '2026-05-16',
       },
