@@ -188,8 +188,10 @@ export async function startFakeServer(distDir: string): Promise<FakeServer> {
       if (!String(req.headers.accept ?? '').includes('application/x-ndjson')) return json(res, 200, result)
       // Like the real API: progress lines while anchors are checked, then the result.
       res.writeHead(200, { 'content-type': 'application/x-ndjson' })
-      for (const done of [0, 64, 128]) res.write(`${JSON.stringify({ type: 'progress', done, total: 128 })}\n`)
-      return res.end(`${JSON.stringify({ type: 'result', ...result })}\n`)
+      for (const done of [0, 64, 128])
+        res.write(`${JSON.stringify({ type: 'progress', done, total: 128 })}\n`)
+      res.end(`${JSON.stringify({ type: 'result', ...result })}\n`)
+      return
     }
     if (get && p === '/api/ledger/time') return json(res, 200, { date: ledgerDate, demo: true })
     if (!get && p === '/api/ledger/time') {
