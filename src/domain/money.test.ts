@@ -5,6 +5,7 @@ import {
   formatDanish,
   formatIso,
   formatKroner,
+  formatKronerPlain,
   MoneyFormatError,
   mulDivHalfUp,
   parseIso2,
@@ -44,6 +45,9 @@ describe('formatting', () => {
   it('formats the scenario amounts the Danish way and the ISO 20022 way', () => {
     expect(formatDanish(7_250_000n)).toBe('72.500,00')
     expect(formatKroner(520_000n)).toBe('5.200,00 kr.')
+    expect(formatKronerPlain(5_200_000n)).toBe('52.000 kr.')
+    expect(formatKronerPlain(65_050n)).toBe('650,50 kr.')
+    expect(formatKronerPlain(-100n)).toBe('-1 kr.')
     expect(formatIso(7_580_000n)).toBe('75800.00')
     expect(formatIso(1n)).toBe('0.01')
     expect(formatDanish(-123_456_789n)).toBe('-1.234.567,89')

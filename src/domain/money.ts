@@ -91,6 +91,12 @@ export function formatKroner(ore: Ore): string {
   return `${formatDanish(ore)} kr.`
 }
 
+/** Plain-language form for citizens, øre only when there are any: 5_200_000n → `52.000 kr.`, 65_050n → `650,50 kr.` */
+export function formatKronerPlain(ore: Ore): string {
+  const { rest } = split(ore)
+  return rest === '00' ? `${formatDanish(ore).slice(0, -3)} kr.` : formatKroner(ore)
+}
+
 /** ISO 20022 amount form, exactly two decimals, no grouping: 7_250_000n → `72500.00`. */
 export function formatIso(ore: Ore): string {
   const { sign, kroner, rest } = split(ore)

@@ -3,6 +3,8 @@
  * field names after the municipal case index (SF1470) and benefit index (SF1490) where they apply
  * (mapping in docs/citizen-export.md), and as a readable PDF. The export is written to the access log.
  */
+
+import { formatKronerPlain } from '../../domain/money.ts'
 import { createDocument, MARGIN } from '../../reports/pdf/document.ts'
 import type { AccessLogView } from '../accessLogView.ts'
 import type { Actor, ServiceContext } from '../context.ts'
@@ -169,13 +171,6 @@ export async function citizenExport(ctx: ServiceContext, actor: Actor): Promise<
   }
 }
 
-function kr(ore: string): string {
-  const v = BigInt(ore)
-  const grouped = (v / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, '.')
-  const rest = v % 100n
-  return rest === 0n ? `${grouped} kr.` : `${grouped},${rest.toString().padStart(2, '0')} kr.`
-}
-
 /** The same export as a readable PDF (A4, Danish). */
 export async function citizenExportPdf(ctx: ServiceContext, actor: Actor): Promise<Buffer> {
   const data = await citizenExport(ctx, actor)
@@ -201,7 +196,7 @@ export async function citizenExportPdf(ctx: ServiceContext, actor: Actor): Promi
       doc.moveDown(0.3)
       h3(`${a.titel} hos ${a.leverandoer.navn}`)
       p(`${a.statusTekst}. Fra ${a.virkningFra}${a.virkningTil ? ` til ${a.virkningTil}` : ''}.`)
-      p(`Kommunen betaler i alt ${kr(a.maanedligBeloebOere)} om måneden.`)
+      p(`Kommunen betaler i alt ${formatKronerPlain(BigInt(a.maanedligBeloebOere))} om måneden.`)
       for (const y of a.ydelser) p(`• ${y.beskrivelse}`)
       if (a.naesteStatusrapport) p(`Næste statusrapport skal komme senest ${a.naesteStatusrapport}.`)
       if (a.opfoelgningsdato) p(`Kommunen ser på hjælpen igen ${a.opfoelgningsdato}.`)

@@ -5,6 +5,7 @@
  * details beyond the agreement's parties are never included.
  */
 
+import { formatKronerPlain } from '../../domain/money.ts'
 import type { AgreementRow } from '../agreements/model.ts'
 import type { AgreementDetail } from '../agreements/queries.ts'
 import { agreementDetail } from '../agreements/queries.ts'
@@ -51,14 +52,6 @@ const templateText: Record<string, string> = {
 
 const unitText: Record<string, string> = { month: 'om måneden', hour: 'i timen', session: 'pr. gang' }
 const weekdays = ['', 'mandag', 'tirsdag', 'onsdag', 'torsdag', 'fredag', 'lørdag', 'søndag']
-
-function kroner(ore: string): string {
-  const v = BigInt(ore)
-  const kr = v / 100n
-  const rest = v % 100n
-  const grouped = kr.toString().replace(/\B(?=(\d{3})+(?!\d))/g, '.')
-  return rest === 0n ? `${grouped} kr.` : `${grouped},${rest.toString().padStart(2, '0')} kr.`
-}
 
 export interface CitizenLine {
   id: string
@@ -131,7 +124,7 @@ export interface CitizenOverview {
 }
 
 function lineText(l: AgreementDetail['lines'][number]): string {
-  const price = `${kroner(l.priceOre)} ${unitText[l.unit] ?? ''}`.trim()
+  const price = `${formatKronerPlain(BigInt(l.priceOre))} ${unitText[l.unit] ?? ''}`.trim()
   const when =
     l.schedule.kind === 'sessions'
       ? `, ${l.schedule.hours} timer hver ${l.schedule.everyWeeks === 1 ? '' : `${l.schedule.everyWeeks}. `}${weekdays[l.schedule.weekday] ?? ''}`
