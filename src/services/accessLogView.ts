@@ -10,7 +10,7 @@ import type { Principal } from '../identity/principal.ts'
 import type { AccessLogEntry, AccessPurpose } from '../store/repositories/accessLog.ts'
 import { inTransaction, type Repositories } from '../store/repositories/index.ts'
 import { ServiceError } from './agreements/model.ts'
-import { caseScope } from './cases.ts'
+import { caseScope, findCase } from './cases.ts'
 import type { Actor, ServiceContext } from './context.ts'
 
 export interface AccessLogView {
@@ -114,7 +114,7 @@ export async function caseAccessLog(
   actor: Actor,
   caseId: string,
 ): Promise<AccessLogView[]> {
-  const c = /^[0-9a-f-]{36}$/i.test(caseId) ? await ctx.repos.cases.get(caseId) : null
+  const c = await findCase(ctx, caseId)
   if (!c) throw new ServiceError('not_found', 'Sagen findes ikke')
   const p = authorise(actor.principal, 'accesslog.read', await caseScope(ctx, c))
   return inTransaction(ctx.db, ctx.keys, async (repos) => {

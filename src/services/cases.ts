@@ -66,8 +66,13 @@ export async function caseScope(ctx: ServiceContext, c: CaseRecord): Promise<Res
   }
 }
 
+/** The case with this id, or null; an id not shaped like a UUID is not looked up (the column is uuid). */
+export async function findCase(ctx: ServiceContext, id: string): Promise<CaseRecord | null> {
+  return /^[0-9a-f-]{36}$/i.test(id) ? ctx.repos.cases.get(id) : null
+}
+
 export async function loadCase(ctx: ServiceContext, id: string): Promise<CaseRecord> {
-  const c = /^[0-9a-f-]{36}$/i.test(id) ? await ctx.repos.cases.get(id) : null
+  const c = await findCase(ctx, id)
   if (!c) throw new ServiceError('not_found', 'Sagen findes ikke')
   if (c.erasedAt) throw new ServiceError('gone', 'Sagens personoplysninger er slettet')
   return c

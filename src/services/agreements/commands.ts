@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto'
 import { type Hex, keccak256, stringToBytes, type TransactionReceipt, toHex } from 'viem'
 import { dateToUnixSeconds, type IsoDate, periodEnd, periodToChain } from '../../domain/calendar.ts'
 import { authorise } from '../../identity/authorise.ts'
+import { findCase } from '../cases.ts'
 import type { Actor, ServiceContext } from '../context.ts'
 import { ensureApprovalPolicy } from '../demoData.ts'
 import { checkWrite, writeContract } from '../ledgerWrites.ts'
@@ -55,7 +56,7 @@ async function resolveProvider(ctx: ServiceContext, providerId: string) {
 
 /** Drafts version 1 of a new agreement on the case. Returns the agreement id (UUID). */
 export async function draftAgreement(ctx: ServiceContext, actor: Actor, input: DraftInput): Promise<string> {
-  const c = /^[0-9a-f-]{36}$/i.test(input.caseId) ? await ctx.repos.cases.get(input.caseId) : null
+  const c = await findCase(ctx, input.caseId)
   if (!c || c.erasedAt) throw fieldError('caseId', 'sagen findes ikke')
   authorise(actor.principal, 'agreement.draft', { municipalityId: c.organisationId, kle: c.kleClass })
   const muni = await ctx.repos.organisations.get(c.organisationId)

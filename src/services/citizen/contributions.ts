@@ -8,7 +8,7 @@ import { authorise, listFilter } from '../../identity/authorise.ts'
 import { kleCovers } from '../../identity/principal.ts'
 import { inTransaction } from '../../store/repositories/index.ts'
 import { fieldError, ServiceError } from '../agreements/model.ts'
-import { caseScope } from '../cases.ts'
+import { caseScope, findCase } from '../cases.ts'
 import type { Actor, ServiceContext } from '../context.ts'
 import { citizenCase } from './cases.ts'
 
@@ -89,7 +89,7 @@ export async function caseContributions(
   actor: Actor,
   caseId: string,
 ): Promise<Contribution[]> {
-  const c = /^[0-9a-f-]{36}$/i.test(caseId) ? await ctx.repos.cases.get(caseId) : null
+  const c = await findCase(ctx, caseId)
   if (!c || c.erasedAt) throw new ServiceError('not_found', 'Sagen findes ikke')
   const p = authorise(actor.principal, 'case.read', await caseScope(ctx, c))
   if (p.kind !== 'staff') throw new ServiceError('forbidden', 'Kun for kommunens medarbejdere')
@@ -116,7 +116,7 @@ export async function answerContribution(
   contributionId: string,
   input: { text: string },
 ): Promise<Contribution> {
-  const c = /^[0-9a-f-]{36}$/i.test(caseId) ? await ctx.repos.cases.get(caseId) : null
+  const c = await findCase(ctx, caseId)
   if (!c || c.erasedAt) throw new ServiceError('not_found', 'Sagen findes ikke')
   const p = authorise(actor.principal, 'case.read', await caseScope(ctx, c))
   if (p.role !== 'caseworker') throw new ServiceError('forbidden', 'Kun sagsbehandleren svarer borgeren')

@@ -7,7 +7,7 @@ import { sql } from 'kysely'
 import { appendEvent } from '../../events/outbox.ts'
 import { authorise } from '../../identity/authorise.ts'
 import { ServiceError } from '../agreements/model.ts'
-import { caseScope } from '../cases.ts'
+import { caseScope, findCase } from '../cases.ts'
 import type { Actor, ServiceContext } from '../context.ts'
 import { compactAfterErasure, type EraseCaseResult, ErasureError, eraseCase } from '../eraseCase.ts'
 
@@ -20,7 +20,7 @@ export async function eraseCaseAs(
   caseId: string,
   input: { legalBasis?: string | undefined } = {},
 ): Promise<EraseCaseResult> {
-  const c = /^[0-9a-f-]{36}$/i.test(caseId) ? await ctx.repos.cases.get(caseId) : null
+  const c = await findCase(ctx, caseId)
   if (!c) throw new ServiceError('not_found', 'Sagen findes ikke')
   const p = authorise(actor.principal, 'case.erase', await caseScope(ctx, c))
   let result: EraseCaseResult
