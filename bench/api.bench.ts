@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url'
 import { dateToUnixSeconds } from '../src/domain/calendar.ts'
 import { PREBEN_CPR } from '../src/identity/personas.ts'
 import { openTestApp, type TestApp } from '../test/support/app.ts'
-import type { BenchOptions, BenchResult } from './harness.ts'
+import { type BenchOptions, type BenchResult, failedResult } from './harness.ts'
 import { measureP99, roundsNote } from './p99.ts'
 import { measureRawTxRate } from './rawTx.ts'
 import { signFromWorker } from './signClients.ts'
@@ -138,16 +138,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult[]> {
       try {
         results.push(await bench(t, quick))
       } catch (err) {
-        results.push({
-          name: `api: ${bench.name}`,
-          value: Number.NaN,
-          unit: '',
-          baseline: Number.NaN,
-          ratio: Number.NaN,
-          target: Number.NaN,
-          pass: false,
-          note: `failed: ${(err as Error).message}`,
-        })
+        results.push(failedResult(`api: ${bench.name}`, err))
       }
     }
     return results

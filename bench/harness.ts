@@ -28,6 +28,20 @@ export interface BenchOptions {
 
 export type BenchModule = { run(options: BenchOptions): Promise<BenchResult[]> }
 
+/** A benchmark that threw: reported as a failing row with the error, not left out of the table. */
+export function failedResult(name: string, err: unknown): BenchResult {
+  return {
+    name,
+    value: Number.NaN,
+    unit: '',
+    baseline: Number.NaN,
+    ratio: Number.NaN,
+    target: Number.NaN,
+    pass: false,
+    note: `failed: ${(err as Error).message}`,
+  }
+}
+
 const benchDir = import.meta.dirname
 
 export async function runAll(options: BenchOptions & { only?: string[] }) {
@@ -50,16 +64,7 @@ export async function runAll(options: BenchOptions & { only?: string[] }) {
     try {
       results.push(...(await mod.run(options)))
     } catch (err) {
-      results.push({
-        name: file,
-        value: Number.NaN,
-        unit: '',
-        baseline: Number.NaN,
-        ratio: Number.NaN,
-        target: Number.NaN,
-        pass: false,
-        note: `failed: ${(err as Error).message}`,
-      })
+      results.push(failedResult(file, err))
     }
   }
   bar?.update(files.length, { file: 'done' })
